@@ -1,0 +1,75 @@
+"""The Fair Recruitment Practices Knowledge Base: create_app() as a list of named setup steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKOUT_DIR = PACKAGE_DIR.parent
+
+
+def resource_dir(name: str) -> Path:
+    """``kb/<name>`` in an installed wheel, else ``<checkout>/<name>``."""
+    installed = PACKAGE_DIR / name
+    return installed if installed.is_dir() else CHECKOUT_DIR / name
+
+
+def create_app(config: dict | None = None) -> Flask:
+    from kb import config as settings
+
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path()),
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    settings.load(app, config)
+    for step in (
+        register_extensions,
+        register_template_helpers,
+        register_blueprints,
+        register_errorhandlers,
+        register_commands,
+    ):
+        step(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from kb import i18n, models  # noqa: F401 - the models must be mapped before migrations run
+    from kb.extensions import babel, csrf, db, migrate
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from kb.web import helpers
+
+    helpers.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from kb.web import public, root
+
+    app.register_blueprint(root.bp)
+    app.register_blueprint(public.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from kb.web import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from kb import cli
+
+    cli.init_app(app)

@@ -1,0 +1,71 @@
+"""Language selection, lazy gettext and the one rule for falling back to the other language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, g, request
+from flask_babel import get_locale, lazy_gettext
+
+from kb.config import DEFAULT_LANGUAGE, LANGUAGES
+
+_l = lazy_gettext
+
+
+def other_language(lang: str) -> str:
+    return next(code for code in LANGUAGES if code != lang)
+
+
+def current_language() -> str:
+    """The page's language: the URL prefix when there is one, else Babel's choice."""
+    return getattr(g, "lang", None) or str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def preferred_language() -> str:
+    """For pages without a prefix: the language cookie, then Accept-Language, then English."""
+    cookie = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
+    if cookie in LANGUAGES:
+        return cookie
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def select_locale() -> str:
+    lang = getattr(g, "lang", None)
+    return lang if lang in LANGUAGES else preferred_language()
+
+
+@dataclass(frozen=True)
+class Picked:
+    """A piece of content in the language it is shown in, and whether that is a fallback."""
+
+    value: Any
+    lang: str
+    is_fallback: bool
+
+
+def pick_translation(translations: dict[str, Any], lang: str) -> Picked:
+    """The translation row for ``lang``, else the other language's, flagged as a fallback."""
+    if lang in translations:
+        return Picked(translations[lang], lang, False)
+    other = other_language(lang)
+    return Picked(translations.get(other), other, True)
+
+
+def pick_text(obj: Any, field: str, lang: str) -> Picked:
+    """``obj.<field>_<lang>`` if it has text, else the other language's text, flagged."""
+    value = getattr(obj, f"{field}_{lang}", None)
+    if value:
+        return Picked(value, lang, False)
+    other = other_language(lang)
+    return Picked(getattr(obj, f"{field}_{other}", None) or "", other, True)
+
+
+def pick_field(translations: dict[str, Any], field: str, lang: str) -> Picked:
+    """One field of a practice's translations, falling back field by field."""
+    own = translations.get(lang)
+    if own is not None and getattr(own, field):
+        return Picked(getattr(own, field), lang, False)
+    other = other_language(lang)
+    fallback = translations.get(other)
+    return Picked(getattr(fallback, field, "") if fallback else "", other, True)

@@ -1,0 +1,37 @@
+"""The data model, one module per aggregate."""
+
+from kb.models.collection import AgendaItem, Collection, CollectionItem, Event
+from kb.models.organisation import Organisation, PracticeOrganisation, Role, Source
+from kb.models.practice import (
+    Implementation,
+    Practice,
+    PracticeTranslation,
+    Scope,
+    Status,
+    TextOrigin,
+)
+from kb.models.taxonomy import ActorType, Corridor, Country, Framework, Pillar, Region, Theme
+
+__all__ = [
+    "ActorType",
+    "AgendaItem",
+    "Collection",
+    "CollectionItem",
+    "Corridor",
+    "Country",
+    "Event",
+    "Framework",
+    "Implementation",
+    "Organisation",
+    "Pillar",
+    "Practice",
+    "PracticeOrganisation",
+    "PracticeTranslation",
+    "Region",
+    "Role",
+    "Scope",
+    "Source",
+    "Status",
+    "TextOrigin",
+    "Theme",
+]

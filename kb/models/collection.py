@@ -1,0 +1,89 @@
+"""Curated collections of practices and the events that presented them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kb.db import Base, TimestampMixin
+from kb.models.organisation import Organisation
+from kb.models.practice import Practice
+
+
+class Collection(TimestampMixin, Base):
+    __tablename__ = "collection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title_en: Mapped[str] = mapped_column(String(300))
+    title_es: Mapped[str] = mapped_column(String(300))
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_es: Mapped[str] = mapped_column(Text, default="")
+    is_featured: Mapped[bool] = mapped_column(default=False)
+    items: Mapped[list[CollectionItem]] = relationship(
+        order_by="CollectionItem.position", cascade="all, delete-orphan"
+    )
+
+
+class CollectionItem(Base):
+    __tablename__ = "collection_item"
+
+    collection_id: Mapped[int] = mapped_column(
+        ForeignKey("collection.id", ondelete="CASCADE"), primary_key=True
+    )
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    practice: Mapped[Practice] = relationship()
+
+
+event_organiser = Table(
+    "event_organiser",
+    Base.metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id"), primary_key=True),
+)
+
+
+class Event(TimestampMixin, Base):
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title_en: Mapped[str] = mapped_column(String(300))
+    title_es: Mapped[str] = mapped_column(String(300))
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_es: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    venue_en: Mapped[str] = mapped_column(String(200))
+    venue_es: Mapped[str] = mapped_column(String(200))
+    languages: Mapped[str] = mapped_column(String(40))
+    note_en: Mapped[str] = mapped_column(Text, default="")
+    note_es: Mapped[str] = mapped_column(Text, default="")
+    collection_id: Mapped[int | None] = mapped_column(ForeignKey("collection.id"))
+    collection: Mapped[Collection | None] = relationship()
+    organisers: Mapped[list[Organisation]] = relationship(
+        secondary=event_organiser, order_by=Organisation.key
+    )
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def language_codes(self) -> list[str]:
+        return self.languages.split(",") if self.languages else []
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    title_en: Mapped[str] = mapped_column(String(300))
+    title_es: Mapped[str] = mapped_column(String(300))
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_es: Mapped[str] = mapped_column(Text, default="")

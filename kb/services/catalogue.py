@@ -1,0 +1,272 @@
+"""Browsing the catalogue: vocabularies, counts, the corridor matrix and the coverage grid."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import selectinload
+
+from kb.errors import NotFound
+from kb.extensions import db
+from kb.models import (
+    ActorType,
+    Collection,
+    CollectionItem,
+    Corridor,
+    Country,
+    Event,
+    Organisation,
+    Pillar,
+    Practice,
+    Region,
+    Status,
+    Theme,
+)
+from kb.models.practice import practice_corridor, practice_pillar, practice_theme
+from kb.services.practices import involvement, load_published
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Everything a filter value can name, keyed the way the URL names it."""
+
+    themes: dict[str, Theme]
+    pillars: dict[int, Pillar]
+    regions: dict[str, Region]
+    countries: dict[str, Country]
+    corridors: dict[str, Corridor]
+    actors: dict[str, ActorType]
+
+
+def vocabulary() -> Vocabulary:
+    return Vocabulary(
+        themes={t.slug: t for t in db.session.scalars(select(Theme).order_by(Theme.position))},
+        pillars={p.number: p for p in db.session.scalars(select(Pillar).order_by(Pillar.number))},
+        regions={r.slug: r for r in db.session.scalars(select(Region).order_by(Region.position))},
+        countries={c.code: c for c in db.session.scalars(select(Country))},
+        corridors={c.slug: c for c in db.session.scalars(select(Corridor))},
+        actors={
+            a.slug: a for a in db.session.scalars(select(ActorType).order_by(ActorType.position))
+        },
+    )
+
+
+def _published(column):
+    return column.in_(select(Practice.id).where(Practice.status == Status.published))
+
+
+def counts_by_theme() -> dict[int, int]:
+    rows = db.session.execute(
+        select(practice_theme.c.theme_id, func.count())
+        .where(_published(practice_theme.c.practice_id))
+        .group_by(practice_theme.c.theme_id)
+    )
+    return dict(rows.all())
+
+
+def counts_by_pillar() -> dict[int, int]:
+    rows = db.session.execute(
+        select(practice_pillar.c.pillar_number, func.count())
+        .where(_published(practice_pillar.c.practice_id))
+        .group_by(practice_pillar.c.pillar_number)
+    )
+    return dict(rows.all())
+
+
+def coverage_grid() -> dict[tuple[int, int], int]:
+    """(pillar number, theme id) -> number of published practices under both."""
+    rows = db.session.execute(
+        select(practice_pillar.c.pillar_number, practice_theme.c.theme_id, func.count())
+        .join(practice_theme, practice_theme.c.practice_id == practice_pillar.c.practice_id)
+        .where(_published(practice_pillar.c.practice_id))
+        .group_by(practice_pillar.c.pillar_number, practice_theme.c.theme_id)
+    )
+    return {(pillar, theme): n for pillar, theme, n in rows}
+
+
+def counts_by_corridor() -> dict[int, int]:
+    rows = db.session.execute(
+        select(practice_corridor.c.corridor_id, func.count())
+        .where(_published(practice_corridor.c.practice_id))
+        .group_by(practice_corridor.c.corridor_id)
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class CorridorMatrix:
+    origins: list[str]
+    destinations: list[str]
+    cells: dict[tuple[str, str], int]
+    corridors: list[tuple[Corridor, int]]
+
+    @property
+    def max_count(self) -> int:
+        return max(self.cells.values(), default=0)
+
+
+def corridor_matrix() -> CorridorMatrix:
+    """Every corridor with published practices, as origin x destination counts."""
+    counts = counts_by_corridor()
+    corridors = [
+        (c, counts[c.id]) for c in db.session.scalars(select(Corridor)) if counts.get(c.id)
+    ]
+    cells = {(c.origin_code, c.destination_code): n for c, n in corridors}
+    return CorridorMatrix(
+        origins=sorted({o for o, _ in cells}),
+        destinations=sorted({d for _, d in cells}),
+        cells=cells,
+        corridors=sorted(corridors, key=lambda pair: (-pair[1], pair[0].slug)),
+    )
+
+
+def get_corridor(slug: str) -> Corridor:
+    origin, _, destination = slug.partition("-")
+    corridor = db.session.scalars(
+        select(Corridor).filter_by(origin_code=origin, destination_code=destination)
+    ).one_or_none()
+    if corridor is None:
+        raise NotFound(slug)
+    return corridor
+
+
+@dataclass(frozen=True)
+class CountryOverview:
+    country: Country
+    as_origin: list[tuple[Corridor, int]]
+    as_destination: list[tuple[Corridor, int]]
+    practices: list[Practice]
+    organisations: list[Organisation]
+
+
+def country_overview(code: str) -> CountryOverview:
+    """A country's corridors in each direction and the practices that involve it."""
+    country = db.session.get(Country, code)
+    if country is None:
+        raise NotFound(code)
+    counts = counts_by_corridor()
+    corridors = db.session.scalars(
+        select(Corridor).where((Corridor.origin_code == code) | (Corridor.destination_code == code))
+    ).all()
+    pairs = [(c, counts[c.id]) for c in corridors if counts.get(c.id)]
+    inv = involvement()
+    ids = db.session.scalars(
+        select(inv.c.practice_id)
+        .where(inv.c.code == code, _published(inv.c.practice_id))
+        .distinct()
+    ).all()
+    organisations = db.session.scalars(
+        select(Organisation).where(Organisation.country_code == code).order_by(Organisation.name_en)
+    ).all()
+    return CountryOverview(
+        country=country,
+        as_origin=sorted((p for p in pairs if p[0].origin_code == code), key=lambda p: -p[1]),
+        as_destination=sorted(
+            (p for p in pairs if p[0].destination_code == code), key=lambda p: -p[1]
+        ),
+        practices=load_published(sorted(ids)),
+        organisations=list(organisations),
+    )
+
+
+def involved_country_counts() -> dict[str, int]:
+    """ISO2 code -> number of published practices involving the country."""
+    inv = involvement()
+    rows = db.session.execute(
+        select(inv.c.code, func.count(distinct(inv.c.practice_id)))
+        .where(_published(inv.c.practice_id))
+        .group_by(inv.c.code)
+    )
+    return dict(rows.all())
+
+
+def get_theme(slug: str) -> Theme:
+    theme = db.session.scalars(select(Theme).filter_by(slug=slug)).one_or_none()
+    if theme is None:
+        raise NotFound(slug)
+    return theme
+
+
+def get_pillar(number: int) -> Pillar:
+    pillar = db.session.get(Pillar, number)
+    if pillar is None:
+        raise NotFound(number)
+    return pillar
+
+
+def collection_with_practices(slug: str) -> tuple[Collection, list[Practice]]:
+    collection = db.session.scalars(
+        select(Collection).filter_by(slug=slug).options(selectinload(Collection.items))
+    ).one_or_none()
+    if collection is None:
+        raise NotFound(slug)
+    return collection, load_published([item.practice_id for item in collection.items])
+
+
+def featured_collections() -> list[tuple[Collection, int]]:
+    rows = db.session.execute(
+        select(Collection, func.count(CollectionItem.practice_id))
+        .outerjoin(CollectionItem)
+        .where(Collection.is_featured.is_(True))
+        .group_by(Collection.id)
+        .order_by(Collection.title_en)
+    )
+    return [(c, n) for c, n in rows]
+
+
+def get_event(slug: str) -> tuple[Event, list[Practice]]:
+    event = db.session.scalars(
+        select(Event)
+        .filter_by(slug=slug)
+        .options(selectinload(Event.organisers), selectinload(Event.agenda))
+    ).one_or_none()
+    if event is None:
+        raise NotFound(slug)
+    practices = []
+    if event.collection is not None:
+        practices = load_published([item.practice_id for item in event.collection.items])
+    return event, practices
+
+
+def list_events() -> list[Event]:
+    return list(db.session.scalars(select(Event).order_by(Event.starts_on.desc())))
+
+
+@dataclass(frozen=True)
+class Stats:
+    practices: int
+    corridors: int
+    countries: int
+    organisations: int
+
+
+def stats() -> Stats:
+    practices = db.session.scalar(
+        select(func.count()).select_from(Practice).where(Practice.status == Status.published)
+    )
+    return Stats(
+        practices=practices,
+        corridors=len(counts_by_corridor()),
+        countries=len(involved_country_counts()),
+        organisations=db.session.scalar(select(func.count()).select_from(Organisation)),
+    )
+
+
+def recently_published(limit: int = 4) -> list[Practice]:
+    ids = db.session.scalars(
+        select(Practice.id)
+        .where(Practice.status == Status.published)
+        .order_by(Practice.published_at.desc(), Practice.id.desc())
+        .limit(limit)
+    ).all()
+    return load_published(list(ids))
+
+
+def themes_by_pillar() -> dict[int, list[int]]:
+    grid = coverage_grid()
+    out: dict[int, list[int]] = defaultdict(list)
+    for (pillar, theme), _n in grid.items():
+        out[pillar].append(theme)
+    return out

@@ -1,0 +1,273 @@
+"""Reading published practices: filtering, facet counts, sorting, pages and details."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, distinct, func, literal, or_, select, union
+from sqlalchemy.orm import aliased, selectinload
+
+from kb.config import LANGUAGES
+from kb.errors import NotFound
+from kb.extensions import db
+from kb.models import (
+    ActorType,
+    Corridor,
+    Country,
+    Organisation,
+    Practice,
+    PracticeOrganisation,
+    PracticeTranslation,
+    Region,
+    Status,
+    Theme,
+)
+from kb.models.practice import (
+    practice_corridor,
+    practice_country,
+    practice_framework,
+    practice_pillar,
+    practice_theme,
+)
+from kb.services.filters import DIMENSIONS, Filters
+
+SORTS = ("title", "newest", "oldest", "reviewed")
+DEFAULT_SORT = "title"
+
+
+def involvement():
+    """(practice_id, code) for every country a practice involves: its own or a corridor end."""
+    return union(
+        select(practice_country.c.practice_id, practice_country.c.country_code.label("code")),
+        select(practice_corridor.c.practice_id, Corridor.origin_code.label("code")).join(
+            Corridor, Corridor.id == practice_corridor.c.corridor_id
+        ),
+        select(practice_corridor.c.practice_id, Corridor.destination_code.label("code")).join(
+            Corridor, Corridor.id == practice_corridor.c.corridor_id
+        ),
+    ).subquery("involvement")
+
+
+def _value_pairs(param: str):
+    """A (practice_id, value) selectable for one filter dimension."""
+    if param == "theme":
+        return select(practice_theme.c.practice_id, Theme.slug.label("value")).join(
+            Theme, Theme.id == practice_theme.c.theme_id
+        )
+    if param == "pillar":
+        return select(practice_pillar.c.practice_id, practice_pillar.c.pillar_number.label("value"))
+    if param == "corridor":
+        slug = Corridor.origin_code + literal("-") + Corridor.destination_code
+        return select(practice_corridor.c.practice_id, slug.label("value")).join(
+            Corridor, Corridor.id == practice_corridor.c.corridor_id
+        )
+    if param == "country":
+        inv = involvement()
+        return select(inv.c.practice_id, inv.c.code.label("value"))
+    if param == "region":
+        inv = involvement()
+        return (
+            select(inv.c.practice_id, Region.slug.label("value"))
+            .join(Country, Country.code == inv.c.code)
+            .join(Region, Region.id == Country.region_id)
+        )
+    if param == "actor":
+        return (
+            select(PracticeOrganisation.practice_id, ActorType.slug.label("value"))
+            .join(Organisation, Organisation.id == PracticeOrganisation.organisation_id)
+            .join(ActorType, ActorType.id == Organisation.actor_type_id)
+        )
+    raise ValueError(param)
+
+
+def _conditions(filters: Filters, skip: str | None = None) -> list:
+    conditions = [Practice.status == Status.published]
+    for param, name in DIMENSIONS.items():
+        values = getattr(filters, name)
+        if values and param != skip:
+            pairs = _value_pairs(param).subquery()
+            conditions.append(
+                Practice.id.in_(select(pairs.c.practice_id).where(pairs.c.value.in_(values)))
+            )
+    if filters.year_to is not None:
+        conditions.append(
+            or_(Practice.start_year.is_(None), Practice.start_year <= filters.year_to)
+        )
+    if filters.year_from is not None:
+        conditions.append(or_(Practice.end_year.is_(None), Practice.end_year >= filters.year_from))
+    return conditions
+
+
+def matching(filters: Filters, skip: str | None = None) -> Select:
+    """``SELECT practice.id`` of the published practices that pass the filters."""
+    return select(Practice.id).where(and_(*_conditions(filters, skip)))
+
+
+def facet_counts(filters: Filters) -> dict[str, dict]:
+    """For each dimension, value -> number of practices matching it and every *other* filter.
+
+    Values of one dimension combine with OR, dimensions with AND, so a count tells how many
+    practices that value would show next to the other active filters.
+    """
+    counts = {}
+    for param in DIMENSIONS:
+        pairs = _value_pairs(param).subquery()
+        rows = db.session.execute(
+            select(pairs.c.value, func.count(distinct(pairs.c.practice_id)))
+            .where(pairs.c.practice_id.in_(matching(filters, skip=param)))
+            .group_by(pairs.c.value)
+        )
+        counts[param] = dict(rows.all())
+    return counts
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Practice]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.number * self.size)
+
+
+class PageOutOfRange(NotFound):
+    pass
+
+
+ORDERS = {
+    "newest": (Practice.start_year.desc().nulls_last(), Practice.id),
+    "oldest": (Practice.start_year.asc().nulls_last(), Practice.id),
+    "reviewed": (Practice.last_reviewed.desc().nulls_last(), Practice.id),
+}
+
+
+def list_published(
+    filters: Filters, lang: str, sort: str = DEFAULT_SORT, page: int = 1, size: int = 20
+) -> Page:
+    """One page of published practices passing ``filters``, loaded for display.
+
+    Raises PageOutOfRange when ``page`` is past the last page.
+    """
+    ids = matching(filters)
+    total = db.session.scalar(select(func.count()).select_from(ids.subquery()))
+    pages = max(1, math.ceil(total / size))
+    if page > pages:
+        raise PageOutOfRange(page)
+    query = select(Practice.id).where(Practice.id.in_(ids))
+    if sort in ORDERS:
+        order = ORDERS[sort]
+    else:
+        # Title in the page's language, else in the other one, as the cards show it.
+        own, other = aliased(PracticeTranslation), aliased(PracticeTranslation)
+        query = query.outerjoin(
+            own, and_(own.practice_id == Practice.id, own.language == lang)
+        ).outerjoin(other, and_(other.practice_id == Practice.id, other.language != lang))
+        order = [func.lower(func.coalesce(own.title, other.title)), Practice.id]
+    page_ids = list(
+        db.session.scalars(query.order_by(*order).limit(size).offset((page - 1) * size))
+    )
+    return Page(load_published(page_ids), total, page, size)
+
+
+def _display_options():
+    return (
+        selectinload(Practice.translations),
+        selectinload(Practice.themes),
+        selectinload(Practice.pillars),
+        selectinload(Practice.corridors),
+        selectinload(Practice.countries),
+    )
+
+
+def load_published(ids: list[int]) -> list[Practice]:
+    """The published practices among ``ids``, in the order given, ready for a card list."""
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Practice)
+        .where(Practice.id.in_(ids), Practice.status == Status.published)
+        .options(*_display_options())
+    ).all()
+    by_id = {p.id: p for p in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def get_published(practice_id: int) -> Practice:
+    """A published practice with everything its page shows. Raises NotFound otherwise."""
+    practice = db.session.scalars(
+        select(Practice)
+        .where(Practice.id == practice_id, Practice.status == Status.published)
+        .options(
+            *_display_options(),
+            selectinload(Practice.frameworks),
+            selectinload(Practice.sources),
+            selectinload(Practice.organisation_links),
+        )
+    ).one_or_none()
+    if practice is None:
+        raise NotFound(practice_id)
+    return practice
+
+
+def related(practice: Practice, limit: int = 4) -> list[Practice]:
+    """Published practices sharing the most themes, corridors and frameworks with ``practice``."""
+    theme_hits = select(
+        practice_theme.c.practice_id.label("pid"), literal(2).label("weight")
+    ).where(practice_theme.c.theme_id.in_([t.id for t in practice.themes]))
+    corridor_hits = select(
+        practice_corridor.c.practice_id.label("pid"), literal(3).label("weight")
+    ).where(practice_corridor.c.corridor_id.in_([c.id for c in practice.corridors]))
+    framework_hits = select(
+        practice_framework.c.practice_id.label("pid"), literal(1).label("weight")
+    ).where(practice_framework.c.framework_key.in_([f.key for f in practice.frameworks]))
+    hits = theme_hits.union_all(corridor_hits, framework_hits).subquery()
+    score = func.sum(hits.c.weight)
+    ids = db.session.scalars(
+        select(hits.c.pid)
+        .join(Practice, Practice.id == hits.c.pid)
+        .where(
+            hits.c.pid != practice.id,
+            Practice.status == Status.published,
+        )
+        .group_by(hits.c.pid)
+        .having(score > 1)
+        .order_by(score.desc(), hits.c.pid)
+        .limit(limit)
+    ).all()
+    return load_published(list(ids))
+
+
+def count_published() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Practice).where(Practice.status == Status.published)
+    )
+
+
+__all__ = [
+    "DEFAULT_SORT",
+    "LANGUAGES",
+    "SORTS",
+    "Filters",
+    "Page",
+    "PageOutOfRange",
+    "count_published",
+    "facet_counts",
+    "get_published",
+    "involvement",
+    "list_published",
+    "load_published",
+    "matching",
+    "related",
+]

@@ -1,0 +1,525 @@
+"""Validation of the seed files: typed fields, allowed values and cross-references, pure Python."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kb.services.yamlfile import LinedDict, LinedList, Problem, YamlSyntaxError, read
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CORRIDOR = re.compile(r"^([A-Z]{2})-([A-Z]{2})$")
+ISO2 = re.compile(r"^[A-Z]{2}$")
+FRAMEWORK_KEY = re.compile(r"^[a-z]+-[0-9a-z.]+$")
+URL = re.compile(r"^https?://[^\s]+$")
+LANGS = ("en", "es")
+STATUSES = ("draft", "submitted", "changes_requested", "published", "rejected", "archived")
+SCOPES = ("corridor", "national", "regional", "global")
+IMPLEMENTATION = ("ongoing", "completed", "planned")
+ROLES = ("implementer", "partner", "funder")
+TEXT_ORIGINS = ("original", "translated")
+FRAMEWORK_KINDS = ("gpog", "gcm", "sdg")
+_MISSING = object()
+
+
+class Fields:
+    """Reads typed fields from one mapping, recording a Problem for each bad or unknown field."""
+
+    def __init__(
+        self, mapping, file: str, problems: list[Problem], prefix: str = "", line: int | None = None
+    ):
+        self.mapping = mapping if isinstance(mapping, dict) else {}
+        self.file, self.problems, self.prefix = file, problems, prefix
+        # Problems about the mapping as a whole point at the key that holds it.
+        self.line = line or getattr(mapping, "line", 1)
+        self.seen: set[str] = set()
+        if not isinstance(mapping, dict):
+            self.problem("", "expected a mapping of fields", self.line)
+
+    def name(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix and key else (key or self.prefix)
+
+    def line_of(self, key: str) -> int:
+        return getattr(self.mapping, "key_lines", {}).get(key, self.line)
+
+    def problem(self, key: str, message: str, line: int | None = None) -> None:
+        self.problems.append(
+            Problem(self.file, line or self.line_of(key), self.name(key) or "(file)", message)
+        )
+
+    def take(self, key, kind="str", *, required=True, choices=None, default=None, max_len=None):
+        self.seen.add(key)
+        value = self.mapping.get(key, _MISSING)
+        if value is _MISSING or value is None or value == "":
+            if required:
+                self.problem(key, "is required")
+            return default
+        checked = _check(kind, value)
+        if checked is _MISSING:
+            self.problem(key, f"expected {_KIND_NAMES[kind]}, got {value!r}")
+            return default
+        if choices is not None and checked not in choices:
+            allowed = ", ".join(str(c) for c in choices)
+            self.problem(key, f"{checked!r} is not one of: {allowed}")
+            return default
+        if max_len and isinstance(checked, str) and len(checked) > max_len:
+            self.problem(key, f"is {len(checked)} characters long; at most {max_len}")
+            return default
+        return checked
+
+    def take_list(self, key, kind="str", *, required=False, pattern=None, choices=None):
+        """A list of scalars; returns [(value, line), ...] for the valid items."""
+        self.seen.add(key)
+        value = self.mapping.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem(key, "is required")
+            return []
+        if not isinstance(value, list):
+            self.problem(key, f"expected a list, got {value!r}")
+            return []
+        if required and not value:
+            self.problem(key, "needs at least one item")
+        lines = getattr(value, "item_lines", [self.line_of(key)] * len(value))
+        items = []
+        for index, (item, line) in enumerate(zip(value, lines, strict=True)):
+            checked = _check(kind, item)
+            label = f"{key}[{index}]"
+            if checked is _MISSING:
+                self.problem(label, f"expected {_KIND_NAMES[kind]}, got {item!r}", line)
+            elif pattern is not None and not pattern.match(str(checked)):
+                self.problem(label, f"{checked!r} is not well formed", line)
+            elif choices is not None and checked not in choices:
+                self.problem(
+                    label, f"{checked!r} is not one of: {', '.join(map(str, choices))}", line
+                )
+            elif checked in [i for i, _ in items]:
+                self.problem(label, f"{checked!r} is listed twice", line)
+            else:
+                items.append((checked, line))
+        return items
+
+    def take_maps(self, key, *, required=False):
+        """A list of mappings, each wrapped in its own Fields."""
+        self.seen.add(key)
+        value = self.mapping.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem(key, "is required")
+            return []
+        if not isinstance(value, list):
+            self.problem(key, "expected a list of mappings")
+            return []
+        return [
+            Fields(item, self.file, self.problems, f"{self.name(key)}[{index}]")
+            for index, item in enumerate(value)
+        ]
+
+    def sub(self, key, *, required=True):
+        self.seen.add(key)
+        value = self.mapping.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem(key, "is required")
+            return None
+        return Fields(value, self.file, self.problems, self.name(key), self.line_of(key))
+
+    def finish(self) -> None:
+        for key in self.mapping:
+            if key not in self.seen:
+                self.problem(str(key), "unknown field")
+
+
+_KIND_NAMES = {
+    "str": "text",
+    "int": "a whole number",
+    "bool": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+    "year": "a year between 1900 and 2100",
+}
+
+
+def _check(kind: str, value):
+    if kind == "str":
+        return value.strip() if isinstance(value, str) else _MISSING
+    if kind == "int":
+        return value if isinstance(value, int) and not isinstance(value, bool) else _MISSING
+    if kind == "bool":
+        return value if isinstance(value, bool) else _MISSING
+    if kind == "date":
+        return value if isinstance(value, date) else _MISSING
+    if kind == "year":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100
+        return value if ok else _MISSING
+    raise ValueError(kind)
+
+
+@dataclass
+class SeedSet:
+    """Everything read from a seed folder, as plain validated dicts, in load order."""
+
+    regions: list[dict] = field(default_factory=list)
+    pillars: list[dict] = field(default_factory=list)
+    themes: list[dict] = field(default_factory=list)
+    actor_types: list[dict] = field(default_factory=list)
+    countries: list[dict] = field(default_factory=list)
+    frameworks: list[dict] = field(default_factory=list)
+    organisations: list[dict] = field(default_factory=list)
+    practices: list[dict] = field(default_factory=list)
+    collections: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+
+
+class _Validator:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.problems: list[Problem] = []
+        self.seeds = SeedSet()
+        # Every stable key seen so far, with where it was defined, to catch duplicates.
+        self.keys: dict[tuple[str, object], str] = {}
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.directory.parent))
+        except ValueError:
+            return str(path)
+
+    def document(self, relative: str, top: str, *, required=True):
+        """The list under ``top`` in one file, each item as Fields."""
+        path = self.directory / relative
+        shown = self.display(path)
+        if not path.exists():
+            if required:
+                self.problems.append(Problem(shown, 1, "(file)", "file is missing"))
+            return []
+        root = self.read(path)
+        if root is None:
+            return []
+        fields = Fields(root, shown, self.problems)
+        items = fields.take_maps(top, required=True)
+        fields.finish()
+        return items
+
+    def read(self, path: Path):
+        try:
+            root = read(path, self.display(path))
+        except YamlSyntaxError as exc:
+            self.problems.append(exc.problem)
+            return None
+        if root is None:
+            self.problems.append(Problem(self.display(path), 1, "(file)", "file is empty"))
+        return root
+
+    def unique(self, kind: str, key, fields: Fields, name: str) -> bool:
+        where = f"{fields.file}:{fields.line_of(name)}"
+        if (kind, key) in self.keys:
+            fields.problem(name, f"{key!r} is already defined at {self.keys[(kind, key)]}")
+            return False
+        self.keys[(kind, key)] = where
+        return True
+
+    def names(self, f: Fields, *fields_: str, required=True, max_len=300) -> dict:
+        out = {}
+        for base in fields_:
+            for lang in LANGS:
+                out[f"{base}_{lang}"] = f.take(
+                    f"{base}_{lang}",
+                    required=required,
+                    max_len=max_len,
+                    default=None if required else "",
+                )
+        return out
+
+    # --- one function per kind of record -------------------------------------------------
+    def taxonomy(self) -> None:
+        path = self.directory / "taxonomy.yaml"
+        shown = self.display(path)
+        if not path.exists():
+            self.problems.append(Problem(shown, 1, "(file)", "file is missing"))
+            return
+        root = self.read(path)
+        if root is None:
+            return
+        top = Fields(root, shown, self.problems)
+        for f in top.take_maps("pillars", required=True):
+            number = f.take("number", "int", choices=(1, 2, 3, 4))
+            record = {"number": number, **self.names(f, "name", "short")}
+            record.update(self.names(f, "description", required=False, max_len=2000))
+            f.finish()
+            if number and self.unique("pillar", number, f, "number"):
+                self.seeds.pillars.append(record)
+        for group, target in (
+            ("themes", self.seeds.themes),
+            ("actor_types", self.seeds.actor_types),
+            ("regions", self.seeds.regions),
+        ):
+            for position, f in enumerate(top.take_maps(group, required=True)):
+                slug = self.slug(f, "slug")
+                record = {"slug": slug, "position": position, **self.names(f, "name")}
+                record.update(self.names(f, "description", required=False, max_len=2000))
+                f.finish()
+                if slug and self.unique(group, slug, f, "slug"):
+                    target.append(record)
+        top.finish()
+        if len(self.seeds.pillars) != 4 and not self.problems:
+            top.problem("pillars", "there must be exactly four pillars, numbered 1 to 4")
+
+    def slug(self, f: Fields, key: str):
+        value = f.take(key, max_len=80)
+        if value and not SLUG.match(value):
+            f.problem(key, f"{value!r} is not a slug (lowercase letters, digits and hyphens)")
+            return None
+        return value
+
+    def countries(self) -> None:
+        regions = {r["slug"] for r in self.seeds.regions}
+        for f in self.document("countries.yaml", "countries"):
+            code = f.take("code")
+            if code and not ISO2.match(str(code)):
+                f.problem("code", f"{code!r} is not an ISO 3166-1 alpha-2 code")
+                code = None
+            region = f.take("region", choices=regions)
+            f.finish()
+            if code and self.unique("country", code, f, "code"):
+                self.seeds.countries.append({"code": code, "region": region})
+
+    def frameworks(self) -> None:
+        for position, f in enumerate(self.document("frameworks.yaml", "frameworks")):
+            key = self.slug(f, "key") if not str(f.mapping.get("key", "")).count(".") else None
+            key = key or f.take("key", max_len=20)
+            record = {
+                "key": key,
+                "kind": f.take("kind", choices=FRAMEWORK_KINDS),
+                "code": f.take("code", max_len=10),
+                "position": position,
+                **self.names(f, "title"),
+                "url": self.url(f, "url"),
+            }
+            f.finish()
+            if key and self.unique("framework", key, f, "key"):
+                self.seeds.frameworks.append(record)
+
+    def url(self, f: Fields, key: str):
+        value = f.take(key, required=False, max_len=1000)
+        if value and not URL.match(value):
+            f.problem(key, f"{value!r} is not an http(s) address")
+            return None
+        return value
+
+    def organisations(self) -> None:
+        folder = self.directory / "organisations"
+        files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+        if not files:
+            self.problems.append(
+                Problem(self.display(folder), 1, "(folder)", "no organisation files")
+            )
+        countries = {c["code"] for c in self.seeds.countries}
+        actor_types = {a["slug"] for a in self.seeds.actor_types}
+        for path in files:
+            for f in self.document(str(path.relative_to(self.directory)), "organisations"):
+                key = self.slug(f, "key")
+                record = {
+                    "key": key,
+                    "name_en": f.take("name_en", max_len=300),
+                    "name_es": f.take("name_es", required=False, max_len=300),
+                    "acronym_en": f.take("acronym_en", required=False, max_len=40),
+                    "acronym_es": f.take("acronym_es", required=False, max_len=40),
+                    "actor_type": f.take("actor_type", choices=actor_types),
+                    "country": f.take("country", required=False, choices=countries),
+                }
+                f.finish()
+                if key and self.unique("organisation", key, f, "key"):
+                    self.seeds.organisations.append(record)
+
+    def practices(self) -> None:
+        folder = self.directory / "practices"
+        files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+        if not files:
+            self.problems.append(Problem(self.display(folder), 1, "(folder)", "no practice files"))
+        for path in files:
+            root = self.read(path)
+            if root is not None:
+                record = self.practice(Fields(root, self.display(path), self.problems))
+                if record:
+                    self.seeds.practices.append(record)
+
+    def practice(self, f: Fields) -> dict | None:
+        countries = {c["code"] for c in self.seeds.countries}
+        record = {
+            "id": f.take("id", "int"),
+            "slug": self.slug(f, "slug"),
+            "status": f.take("status", choices=STATUSES),
+            "scope": f.take("scope", choices=SCOPES),
+            "start_year": f.take("start_year", "year", required=False),
+            "end_year": f.take("end_year", "year", required=False),
+            "implementation_status": f.take("implementation_status", choices=IMPLEMENTATION),
+            "last_reviewed": f.take("last_reviewed", "date", required=False),
+            "is_curated": f.take("is_curated", "bool", required=False, default=False),
+            "has_evaluation": False,
+            "evaluation_source": None,
+        }
+        if record["id"] is not None and record["id"] < 1:
+            f.problem("id", "must be a positive number")
+        start, end = record["start_year"], record["end_year"]
+        if start and end and end < start:
+            f.problem("end_year", f"{end} is before start_year {start}")
+        if (reviewed := record["last_reviewed"]) and reviewed > date.today():
+            f.problem("last_reviewed", f"{reviewed} is in the future")
+        if evaluation := f.sub("evaluation", required=False):
+            record["has_evaluation"] = evaluation.take("exists", "bool")
+            record["evaluation_source"] = evaluation.take(
+                "source", required=bool(record["has_evaluation"]), max_len=500
+            )
+            evaluation.finish()
+        record["pillars"] = f.take_list("pillars", "int", required=True, choices=(1, 2, 3, 4))
+        record["themes"] = f.take_list(
+            "themes", required=True, choices=[t["slug"] for t in self.seeds.themes]
+        )
+        record["corridors"] = f.take_list("corridors", pattern=CORRIDOR)
+        for index, (slug, line) in enumerate(record["corridors"]):
+            origin, destination = slug.split("-")
+            for code in (origin, destination):
+                if code not in countries:
+                    f.problem(f"corridors[{index}]", f"{code} is not in countries.yaml", line)
+            if origin == destination:
+                f.problem(f"corridors[{index}]", "origin and destination are the same", line)
+        record["countries"] = f.take_list("countries", pattern=ISO2, choices=sorted(countries))
+        if record["scope"] == "corridor" and not record["corridors"]:
+            f.problem("corridors", "a practice with scope 'corridor' needs at least one corridor")
+        record["organisations"] = []
+        for link in f.take_maps("organisations"):
+            record["organisations"].append(
+                (link.take("key"), link.take("role", choices=ROLES), link.line_of("key"))
+            )
+            link.finish()
+        record["frameworks"] = f.take_list("frameworks")
+        record["sources"] = []
+        for source in f.take_maps("sources"):
+            record["sources"].append(
+                {
+                    "title": source.take("title", max_len=400),
+                    "publisher": source.take("publisher", required=False, max_len=300),
+                    "year": source.take("year", "year", required=False),
+                    "url": self.url(source, "url"),
+                }
+            )
+            source.finish()
+        record["translations"] = self.translations(f)
+        record["_fields"] = f
+        f.finish()
+        if record["id"] is not None and not self.unique("practice", record["id"], f, "id"):
+            return None
+        return record
+
+    def translations(self, f: Fields) -> dict:
+        texts = f.sub("translations")
+        out = {}
+        if texts is None:
+            return out
+        for lang in LANGS:
+            t = texts.sub(lang)
+            if t is None:
+                continue
+            out[lang] = {
+                "title": t.take("title", max_len=300),
+                "summary": t.take("summary", max_len=1000),
+                "body": t.take("body", required=False, default=""),
+                "text_origin": t.take("text_origin", choices=TEXT_ORIGINS),
+            }
+            t.finish()
+        for key in texts.mapping:
+            if key not in LANGS:
+                texts.problem(str(key), f"unknown language; use {' or '.join(LANGS)}")
+                texts.seen.add(key)
+        if out and not any(t["body"] for t in out.values()):
+            texts.problem("", "a body is needed in at least one language")
+        texts.finish()
+        return out
+
+    def collections(self) -> None:
+        for f in self.document("collections.yaml", "collections", required=False):
+            slug = self.slug(f, "slug")
+            record = {
+                "slug": slug,
+                **self.names(f, "title"),
+                **self.names(f, "description", required=False, max_len=4000),
+                "is_featured": f.take("is_featured", "bool", required=False, default=False),
+                "practices": f.take_list("practices", "int", required=True),
+                "_fields": f,
+            }
+            f.finish()
+            if slug and self.unique("collection", slug, f, "slug"):
+                self.seeds.collections.append(record)
+
+    def events(self) -> None:
+        for f in self.document("events.yaml", "events", required=False):
+            slug = self.slug(f, "slug")
+            record = {
+                "slug": slug,
+                **self.names(f, "title"),
+                **self.names(f, "description", required=False, max_len=4000),
+                "starts_on": f.take("starts_on", "date"),
+                **self.names(f, "venue", max_len=200),
+                "languages": f.take_list("languages", required=True, choices=LANGS),
+                **self.names(f, "note", required=False, max_len=2000),
+                "collection": f.take("collection", required=False),
+                "organisers": f.take_list("organisers"),
+                "agenda": [],
+                "_fields": f,
+            }
+            for item in f.take_maps("agenda"):
+                entry = self.names(item, "title")
+                entry.update(self.names(item, "description", required=False, max_len=2000))
+                record["agenda"].append(entry)
+                item.finish()
+            f.finish()
+            if slug and self.unique("event", slug, f, "slug"):
+                self.seeds.events.append(record)
+
+    def references(self) -> None:
+        """Links between records, checked once every record is known."""
+        organisations = {o["key"] for o in self.seeds.organisations}
+        frameworks = {fw["key"] for fw in self.seeds.frameworks}
+        practice_ids = {p["id"] for p in self.seeds.practices}
+        for practice in self.seeds.practices:
+            f = practice.pop("_fields")
+            for index, (key, _role, line) in enumerate(practice["organisations"]):
+                if key and key not in organisations:
+                    f.problem(f"organisations[{index}].key", f"unknown organisation {key!r}", line)
+            for index, (key, line) in enumerate(practice["frameworks"]):
+                if key not in frameworks:
+                    f.problem(f"frameworks[{index}]", f"unknown framework {key!r}", line)
+        for collection in self.seeds.collections:
+            f = collection.pop("_fields")
+            for index, (pid, line) in enumerate(collection["practices"]):
+                if pid not in practice_ids:
+                    f.problem(f"practices[{index}]", f"no practice with id {pid}", line)
+        collections = {c["slug"] for c in self.seeds.collections}
+        for event in self.seeds.events:
+            f = event.pop("_fields")
+            if event["collection"] and event["collection"] not in collections:
+                f.problem("collection", f"unknown collection {event['collection']!r}")
+            for index, (key, line) in enumerate(event["organisers"]):
+                if key not in organisations:
+                    f.problem(f"organisers[{index}]", f"unknown organisation {key!r}", line)
+
+
+def validate(directory: Path) -> tuple[SeedSet, list[Problem]]:
+    """Read and check a whole seed folder; the problems are sorted by file and line."""
+    v = _Validator(directory.resolve())
+    if not v.directory.is_dir():
+        return v.seeds, [Problem(str(directory), 1, "(folder)", "no such folder")]
+    v.taxonomy()
+    v.countries()
+    v.frameworks()
+    v.organisations()
+    v.practices()
+    v.collections()
+    v.events()
+    v.references()
+    return v.seeds, sorted(set(v.problems), key=lambda p: (p.file, p.line, p.field))
+
+
+__all__ = ["LinedDict", "LinedList", "Problem", "SeedSet", "validate"]

@@ -1,0 +1,273 @@
+"""Loading the seed folder: validate everything, then upsert every record by its stable key."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from kb.db import assign, utcnow
+from kb.errors import SeedInvalid
+from kb.extensions import db
+from kb.models import (
+    ActorType,
+    AgendaItem,
+    Collection,
+    CollectionItem,
+    Corridor,
+    Country,
+    Event,
+    Framework,
+    Organisation,
+    Pillar,
+    Practice,
+    PracticeOrganisation,
+    PracticeTranslation,
+    Region,
+    Source,
+    Status,
+    Theme,
+)
+from kb.services.seed_schema import SeedSet, validate
+
+
+@dataclass
+class Report:
+    """What a load did, per kind of record."""
+
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    def count(self, kind: str, created: bool, changed: bool) -> None:
+        bucket = self.created if created else self.updated if changed else self.unchanged
+        bucket[kind] += 1
+
+    @property
+    def changes(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values())
+
+    def summary(self) -> str:
+        kinds = list(dict.fromkeys([*self.created, *self.updated, *self.unchanged]))
+        parts = []
+        for kind in kinds:
+            total = self.created[kind] + self.updated[kind] + self.unchanged[kind]
+            parts.append(f"{total} {kind}")
+        return (
+            f"{', '.join(parts)}: {sum(self.created.values())} created, "
+            f"{sum(self.updated.values())} updated, {sum(self.unchanged.values())} unchanged"
+        )
+
+
+def seed(directory: Path, progress: Callable[[Iterable], Iterable] = iter) -> Report:
+    """Validate ``directory`` and load it in one transaction.
+
+    Raises SeedInvalid with every problem found, before anything is written. Loading the same
+    folder twice leaves the database unchanged (records are matched by their stable keys and only
+    differing values are written).
+    """
+    seeds, problems = validate(directory)
+    if problems:
+        raise SeedInvalid(problems)
+    report = Report()
+    try:
+        _Loader(seeds, report, progress).run()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+class _Loader:
+    def __init__(self, seeds: SeedSet, report: Report, progress):
+        self.seeds, self.report, self.progress = seeds, report, progress
+        self.session = db.session
+
+    def upsert(self, model, kind: str | None, key: dict, values: dict):
+        """The record with ``key``, created or updated to ``values``; counted under ``kind``.
+
+        With ``kind=None`` the caller counts, after comparing the record's links too.
+        """
+        obj = self.session.execute(select(model).filter_by(**key)).scalar_one_or_none()
+        created = obj is None
+        if created:
+            obj = model(**key)
+            self.session.add(obj)
+        changed = assign(obj, values)
+        if kind:
+            self.report.count(kind, created, changed)
+        return obj, created, changed
+
+    def run(self) -> None:
+        s = self.seeds
+        regions = {
+            r["slug"]: self.upsert(Region, "regions", {"slug": r.pop("slug")}, r)[0]
+            for r in s.regions
+        }
+        for p in s.pillars:
+            self.upsert(Pillar, "pillars", {"number": p.pop("number")}, p)
+        for model, kind, rows in (
+            (Theme, "themes", s.themes),
+            (ActorType, "actor types", s.actor_types),
+        ):
+            for row in rows:
+                self.upsert(model, kind, {"slug": row.pop("slug")}, row)
+        self.session.flush()
+        for c in s.countries:
+            self.upsert(Country, "countries", {"code": c["code"]}, {"region": regions[c["region"]]})
+        for fw in s.frameworks:
+            self.upsert(Framework, "frameworks", {"key": fw.pop("key")}, fw)
+        self.session.flush()
+        actor_types = {a.slug: a for a in self.session.scalars(select(ActorType))}
+        for o in s.organisations:
+            values = dict(o, actor_type=actor_types[o["actor_type"]], country_code=o["country"])
+            del values["key"], values["country"]
+            self.upsert(Organisation, "organisations", {"key": o["key"]}, values)
+        self.session.flush()
+        self.lookups()
+        for record in self.progress(s.practices):
+            self.practice(record)
+        self.session.flush()
+        self.advance_practice_ids()
+        for c in s.collections:
+            self.collection(c)
+        for e in s.events:
+            self.event(e)
+
+    def lookups(self) -> None:
+        self.themes = {t.slug: t for t in self.session.scalars(select(Theme))}
+        self.pillars = {p.number: p for p in self.session.scalars(select(Pillar))}
+        self.countries = {c.code: c for c in self.session.scalars(select(Country))}
+        self.frameworks = {f.key: f for f in self.session.scalars(select(Framework))}
+        self.organisations = {o.key: o for o in self.session.scalars(select(Organisation))}
+        self.corridors = {c.slug: c for c in self.session.scalars(select(Corridor))}
+
+    def corridor(self, slug: str) -> Corridor:
+        if slug not in self.corridors:
+            origin, destination = slug.split("-")
+            corridor = Corridor(origin_code=origin, destination_code=destination)
+            self.session.add(corridor)
+            self.corridors[slug] = corridor
+            self.report.count("corridors", True, True)
+        return self.corridors[slug]
+
+    def practice(self, r: dict) -> None:
+        practice = self.session.get(Practice, r["id"])
+        created = practice is None
+        if created:
+            practice = Practice(id=r["id"])
+            self.session.add(practice)
+        scalars = {
+            k: r[k]
+            for k in (
+                "slug",
+                "status",
+                "scope",
+                "start_year",
+                "end_year",
+                "implementation_status",
+                "last_reviewed",
+                "is_curated",
+                "has_evaluation",
+                "evaluation_source",
+            )
+        }
+        changed = assign(practice, scalars)
+        if practice.status == Status.published and practice.published_at is None:
+            practice.published_at = utcnow()
+        changed |= self.links(practice, r)
+        changed |= self.texts(practice, r["translations"])
+        self.report.count("practices", created, changed and not created)
+
+    def links(self, practice: Practice, r: dict) -> bool:
+        wanted = {
+            "pillars": [self.pillars[n] for n, _ in r["pillars"]],
+            "themes": [self.themes[t] for t, _ in r["themes"]],
+            "corridors": [self.corridor(c) for c, _ in r["corridors"]],
+            "countries": [self.countries[c] for c, _ in r["countries"]],
+            "frameworks": [self.frameworks[k] for k, _ in r["frameworks"]],
+        }
+        changed = False
+        for name, objects in wanted.items():
+            if set(getattr(practice, name)) != set(objects):
+                setattr(practice, name, objects)
+                changed = True
+        roles = {(self.organisations[key], role) for key, role, _ in r["organisations"]}
+        if {(link.organisation, str(link.role)) for link in practice.organisation_links} != roles:
+            practice.organisation_links = [
+                PracticeOrganisation(organisation=org, role=role)
+                for org, role in sorted(
+                    roles, key=lambda pair: [k for k, _, _ in r["organisations"]].index(pair[0].key)
+                )
+            ]
+            changed = True
+        sources = [tuple(s.values()) for s in r["sources"]]
+        current = [(s.title, s.publisher, s.year, s.url) for s in practice.sources]
+        if current != sources:
+            practice.sources = [Source(position=i, **s) for i, s in enumerate(r["sources"])]
+            changed = True
+        return changed
+
+    def texts(self, practice: Practice, translations: dict) -> bool:
+        changed = False
+        for lang in list(practice.translations):
+            if lang not in translations:
+                del practice.translations[lang]
+                changed = True
+        for lang, values in translations.items():
+            row = practice.translations.get(lang)
+            if row is None:
+                practice.translations[lang] = PracticeTranslation(language=lang, **values)
+                changed = True
+            else:
+                changed |= assign(row, values)
+        return changed
+
+    def advance_practice_ids(self) -> None:
+        """Seeds give explicit ids; on PostgreSQL the id sequence must move past them."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            highest = self.session.scalar(select(func.max(Practice.id))) or 1
+            self.session.execute(
+                text("SELECT setval(pg_get_serial_sequence('practice', 'id'), :n)"), {"n": highest}
+            )
+
+    def collection(self, c: dict) -> None:
+        values = {k: v for k, v in c.items() if k not in ("slug", "practices")}
+        collection, created, changed = self.upsert(Collection, None, {"slug": c["slug"]}, values)
+        wanted = [pid for pid, _ in c["practices"]]
+        if [item.practice_id for item in collection.items] != wanted:
+            collection.items = [
+                CollectionItem(practice_id=pid, position=i) for i, pid in enumerate(wanted)
+            ]
+            changed = True
+        self.report.count("collections", created, changed and not created)
+
+    def event(self, e: dict) -> None:
+        self.session.flush()
+        collection = None
+        if e["collection"]:
+            collection = self.session.execute(
+                select(Collection).filter_by(slug=e["collection"])
+            ).scalar_one()
+        values = {
+            k: v for k, v in e.items() if k not in ("slug", "collection", "organisers", "agenda")
+        }
+        values["languages"] = ",".join(code for code, _ in e["languages"])
+        values["collection"] = collection
+        event, created, changed = self.upsert(Event, None, {"slug": e["slug"]}, values)
+        organisers = [self.organisations[key] for key, _ in e["organisers"]]
+        if list(event.organisers) != organisers:
+            event.organisers = organisers
+            changed = True
+        agenda = [tuple(item.values()) for item in e["agenda"]]
+        current = [
+            (a.title_en, a.title_es, a.description_en, a.description_es) for a in event.agenda
+        ]
+        if current != agenda:
+            event.agenda = [AgendaItem(position=i, **item) for i, item in enumerate(e["agenda"])]
+            changed = True
+        self.report.count("events", created, changed and not created)

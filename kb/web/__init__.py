@@ -1,0 +1,1 @@
+"""Blueprints, one per area, and the helpers their templates share."""

@@ -1,0 +1,92 @@
+"""Reading the catalogue's query arguments into Filters, with a notice for each value dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from kb.services.catalogue import Vocabulary
+from kb.services.filters import CORRIDOR_SLUG, DIMENSIONS, Filters
+from kb.services.practices import DEFAULT_SORT, SORTS
+
+MAX_VALUES = 20
+
+
+@dataclass(frozen=True)
+class Listing:
+    filters: Filters
+    sort: str
+    page: int
+    notices: list[str]
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "theme": _("theme"),
+        "pillar": _("pillar"),
+        "region": _("region"),
+        "country": _("country"),
+        "corridor": _("corridor"),
+        "actor": _("actor type"),
+    }
+
+
+def _normalise(param: str, raw: str, vocab: Vocabulary):
+    value = raw.strip()
+    if param == "pillar":
+        return int(value) if value.isdigit() and int(value) in vocab.pillars else None
+    if param in ("country", "corridor"):
+        value = value.upper()
+        if param == "corridor" and not CORRIDOR_SLUG.match(value):
+            return None
+        return value if value in getattr(vocab, DIMENSIONS[param]) else None
+    return value if value in getattr(vocab, DIMENSIONS[param]) else None
+
+
+def _year(args: MultiDict, name: str, notices: list[str]) -> int | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    if raw.isdigit() and 1900 <= int(raw) <= 2100:
+        return int(raw)
+    notices.append(_("“{value}” is not a year; that filter was ignored.").format(value=raw))
+    return None
+
+
+def parse_listing(args: MultiDict, vocab: Vocabulary) -> Listing:
+    """Filters, sort and page from the query. Bad filter values become notices; a page number
+    that is not a positive whole number is a 400."""
+    notices: list[str] = []
+    values = {}
+    labels = _labels()
+    for param, name in DIMENSIONS.items():
+        kept = []
+        for raw in args.getlist(param)[:MAX_VALUES]:
+            value = _normalise(param, raw, vocab)
+            if value is None:
+                notices.append(
+                    _("There is no {filter} “{value}”; that filter was ignored.").format(
+                        filter=labels[param], value=raw
+                    )
+                )
+            elif value not in kept:
+                kept.append(value)
+        values[name] = tuple(kept)
+    year_from = _year(args, "year_from", notices)
+    year_to = _year(args, "year_to", notices)
+    if year_from and year_to and year_from > year_to:
+        notices.append(_("The years were in the wrong order; they have been swapped."))
+        year_from, year_to = year_to, year_from
+    sort = args.get("sort", DEFAULT_SORT)
+    if sort not in SORTS:
+        notices.append(_("Unknown sort order “{value}”; sorted by title.").format(value=sort))
+        sort = DEFAULT_SORT
+    raw_page = args.get("page", "1").strip()
+    if not raw_page.isdigit() or int(raw_page) < 1 or len(raw_page) > 6:
+        abort(400, description=_("The page number must be a whole number from 1 up."))
+    return Listing(
+        Filters(**values, year_from=year_from, year_to=year_to), sort, int(raw_page), notices
+    )

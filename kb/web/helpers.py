@@ -1,0 +1,134 @@
+"""Template globals and filters: language, localised texts, links that keep the query."""
+
+from __future__ import annotations
+
+import bleach
+import markdown as md
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_decimal, get_locale
+from markupsafe import Markup
+
+from kb.config import LANGUAGES
+from kb.i18n import current_language, other_language, pick_field, pick_text
+from kb.models.taxonomy import country_name
+from kb.services.filters import Filters
+
+ALLOWED_TAGS = [
+    "p",
+    "br",
+    "strong",
+    "em",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h3",
+    "h4",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+]
+ALLOWED_ATTRIBUTES = {"a": ["href", "title"], "th": ["scope"]}
+
+
+def render_markdown(source: str | None) -> Markup:
+    """Markdown to HTML that keeps only a safe set of tags (content may come from users)."""
+    html = md.markdown(source or "", extensions=["sane_lists", "tables"])
+    # Headings in content sit under the page's own h1/h2.
+    html = html.replace("<h1>", "<h3>").replace("</h1>", "</h3>")
+    html = html.replace("<h2>", "<h3>").replace("</h2>", "</h3>")
+    clean = bleach.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=["http", "https", "mailto"],
+        strip=True,
+    )
+    return Markup(bleach.linkify(clean, callbacks=[_nofollow]))
+
+
+def _nofollow(attrs, new=False):
+    attrs[(None, "rel")] = "nofollow noopener"
+    return attrs
+
+
+def has_language_versions() -> bool:
+    """Whether this page exists under each language prefix (not error pages, not redirects)."""
+    return request.blueprint == "public" and request.url_rule is not None
+
+
+def switch_url(lang: str) -> str:
+    """This page in ``lang``, with the same query."""
+    if not has_language_versions():
+        return url_for("public.home", lang=lang)
+    view_args = {**(request.view_args or {}), "lang": lang}
+    return url_for(request.endpoint, **view_args, **request.args.to_dict(flat=False))
+
+
+def page_url(**changes) -> str:
+    """This page with some query arguments replaced (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value if isinstance(value, list) else [value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def filters_url(filters, **extra) -> str:
+    """This page for other filters, keeping the search query and adding ``extra`` arguments."""
+    args = filters.to_args()
+    if query := request.args.get("q"):
+        args["q"] = [query]
+    args.update({key: [value] for key, value in extra.items() if value is not None})
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def localised(obj, field: str) -> str:
+    return pick_text(obj, field, current_language()).value
+
+
+def org_name(org) -> str:
+    return localised(org, "name")
+
+
+def org_acronym(org) -> str:
+    return pick_text(org, "acronym", current_language()).value
+
+
+def lang_attr(picked) -> Markup:
+    """` lang="xx"` when a fallback text is shown in the other language."""
+    return Markup(f' lang="{picked.lang}"') if picked.is_fallback else Markup("")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        Filters=Filters,
+        current_language=current_language,
+        other_language=other_language,
+        get_locale=get_locale,
+        switch_url=switch_url,
+        has_language_versions=has_language_versions,
+        page_url=page_url,
+        filters_url=filters_url,
+        localised=localised,
+        org_name=org_name,
+        org_acronym=org_acronym,
+        pick_text=lambda obj, field: pick_text(obj, field, current_language()),
+        practice_text=lambda p, field: pick_field(p.translations, field, current_language()),
+        country_name=lambda code: country_name(code, current_language()),
+        lang_attr=lang_attr,
+        format_date=format_date,
+        format_number=format_decimal,
+    )
+    app.jinja_env.filters["markdown"] = render_markdown

@@ -1,0 +1,181 @@
+"""The public catalogue under /<lang>/: home, practices, corridors, countries, themes, pillars,
+collections, events and the about page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+
+from kb.config import LANGUAGES
+from kb.errors import NotFound
+from kb.i18n import pick_field
+from kb.services import catalogue, practices
+from kb.services.filters import CORRIDOR_SLUG, Filters
+from kb.web.args import parse_listing
+
+bp = Blueprint("public", __name__, url_prefix="/<lang>")
+
+
+@bp.url_value_preprocessor
+def take_language(endpoint, values):
+    lang = (values or {}).pop("lang", None)
+    if lang not in LANGUAGES:
+        abort(404)
+    g.lang = lang
+
+
+@bp.url_defaults
+def add_language(endpoint, values):
+    if "lang" not in values and getattr(g, "lang", None):
+        values["lang"] = g.lang
+
+
+@bp.after_request
+def remember_language(response):
+    cookie = current_app.config["LANGUAGE_COOKIE"]
+    lang = getattr(g, "lang", None)
+    if lang in LANGUAGES and request.cookies.get(cookie) != lang:
+        response.set_cookie(cookie, lang, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+def found(fn, *args):
+    """Call a service lookup; a missing record is the 404 page."""
+    try:
+        return fn(*args)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "home.html",
+        stats=catalogue.stats(),
+        vocab=catalogue.vocabulary(),
+        theme_counts=catalogue.counts_by_theme(),
+        pillar_counts=catalogue.counts_by_pillar(),
+        matrix=catalogue.corridor_matrix(),
+        collections=catalogue.featured_collections(),
+        events=catalogue.list_events(),
+        recent=catalogue.recently_published(),
+    )
+
+
+@bp.get("/about")
+def about():
+    return render_template("about.html", vocab=catalogue.vocabulary())
+
+
+@bp.get("/practices/")
+def practice_list():
+    vocab = catalogue.vocabulary()
+    listing = parse_listing(request.args, vocab)
+    page = found(
+        practices.list_published,
+        listing.filters,
+        g.lang,
+        listing.sort,
+        listing.page,
+        current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "practices/list.html",
+        listing=listing,
+        page=page,
+        facets=practices.facet_counts(listing.filters),
+        vocab=vocab,
+        sorts=practices.SORTS,
+    )
+
+
+@bp.get("/practices/<int:practice_id>")
+@bp.get("/practices/<int:practice_id>-<slug>")
+def practice(practice_id: int, slug: str | None = None):
+    item = found(practices.get_published, practice_id)
+    if slug is not None and slug != item.slug:
+        return redirect(url_for(".practice", practice_id=item.id, slug=item.slug), code=301)
+    return render_template(
+        "practices/detail.html",
+        practice=item,
+        title=pick_field(item.translations, "title", g.lang),
+        related=practices.related(item),
+    )
+
+
+@bp.get("/corridors/")
+def corridor_index():
+    return render_template("corridors/index.html", matrix=catalogue.corridor_matrix())
+
+
+@bp.get("/corridors/<slug>")
+def corridor(slug: str):
+    if slug != slug.upper() and CORRIDOR_SLUG.match(slug.upper()):
+        return redirect(url_for(".corridor", slug=slug.upper()), code=301)
+    item = found(catalogue.get_corridor, slug)
+    page = practices.list_published(Filters(corridors=(item.slug,)), g.lang, size=500)
+    return render_template("corridors/detail.html", corridor=item, page=page)
+
+
+@bp.get("/countries/<code>")
+def country(code: str):
+    if code != code.upper() and len(code) == 2:
+        return redirect(url_for(".country", code=code.upper()), code=301)
+    return render_template(
+        "countries/detail.html", overview=found(catalogue.country_overview, code)
+    )
+
+
+@bp.get("/themes/")
+def theme_index():
+    return render_template(
+        "themes/index.html", vocab=catalogue.vocabulary(), counts=catalogue.counts_by_theme()
+    )
+
+
+@bp.get("/themes/<slug>")
+def theme(slug: str):
+    item = found(catalogue.get_theme, slug)
+    page = practices.list_published(Filters(themes=(slug,)), g.lang, size=500)
+    return render_template(
+        "themes/detail.html",
+        theme=item,
+        page=page,
+        vocab=catalogue.vocabulary(),
+        grid=catalogue.coverage_grid(),
+    )
+
+
+@bp.get("/pillars/")
+def pillar_index():
+    return render_template(
+        "pillars/index.html",
+        vocab=catalogue.vocabulary(),
+        counts=catalogue.counts_by_pillar(),
+        theme_counts=catalogue.counts_by_theme(),
+        grid=catalogue.coverage_grid(),
+    )
+
+
+@bp.get("/pillars/<int:number>")
+def pillar(number: int):
+    item = found(catalogue.get_pillar, number)
+    page = practices.list_published(Filters(pillars=(number,)), g.lang, size=500)
+    return render_template(
+        "pillars/detail.html",
+        pillar=item,
+        page=page,
+        vocab=catalogue.vocabulary(),
+        grid=catalogue.coverage_grid(),
+    )
+
+
+@bp.get("/collections/<slug>")
+def collection(slug: str):
+    item, items = found(catalogue.collection_with_practices, slug)
+    return render_template("collections/detail.html", collection=item, practices=items)
+
+
+@bp.get("/events/<slug>")
+def event(slug: str):
+    item, items = found(catalogue.get_event, slug)
+    return render_template("events/detail.html", event=item, practices=items)
