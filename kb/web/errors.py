@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
+from flask_babel import refresh
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from kb.config import LANGUAGES
@@ -15,6 +16,7 @@ def _language_from_path() -> None:
         first = request.path.strip("/").split("/", 1)[0]
         if first in LANGUAGES:
             g.lang = first
+            refresh()
 
 
 def render_error(error: HTTPException):

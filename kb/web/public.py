@@ -4,6 +4,7 @@ collections, events and the about page."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import refresh
 
 from kb.config import LANGUAGES
 from kb.errors import NotFound
@@ -21,6 +22,7 @@ def take_language(endpoint, values):
     if lang not in LANGUAGES:
         abort(404)
     g.lang = lang
+    refresh()  # Babel may have cached another language on a shared app context
 
 
 @bp.url_defaults
