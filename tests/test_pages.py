@@ -237,3 +237,17 @@ def test_lowercase_country_and_corridor_codes_redirect(seeded_client):
 def test_healthz_reports_the_database(seeded_client):
     response = seeded_client.get("/healthz")
     assert response.status_code == 200 and response.json["database"] == "ok"
+
+
+def test_an_unexpected_error_is_a_500_page_in_the_language_of_the_url(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/es/broken")
+    def broken():
+        raise RuntimeError("boom")
+
+    response = client.get("/es/broken")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert html_lang(html) == "es" and "Algo salió mal" in html
+    assert "boom" not in html
