@@ -19,6 +19,15 @@ from tests import pgserver
 REQUIRE_SERVICES = os.environ.get("KB_REQUIRE_SERVICES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
 SEEDS = resource_dir("seeds")
+# The theme slugs that the public contract names (DESIGN.md).
+CONTRACT_THEMES = (
+    "resource-centres",
+    "public-employment-services",
+    "covid-19-adaptations",
+    "employment-centres",
+    "legal-frameworks",
+    "bilateral-agreements",
+)
 
 
 def missing_service(reason: str):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from kb.extensions import db
 from kb.models import Corridor, Practice
+from tests.conftest import CONTRACT_THEMES
 
 # A phrase of the page's interface in each language, proving the catalogue was used.
 NAV = {"en": "Practices", "es": "Prácticas"}
@@ -31,14 +32,6 @@ STATIC_PAGES = [
     "/{lang}/pillars/",
     "/{lang}/collections/americas-launch-2021",
     "/{lang}/events/americas-launch-2021",
-]
-CONTRACT_THEMES = [
-    "resource-centres",
-    "public-employment-services",
-    "covid-19-adaptations",
-    "employment-centres",
-    "legal-frameworks",
-    "bilateral-agreements",
 ]
 
 

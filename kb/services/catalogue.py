@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import distinct, func, select
@@ -262,11 +261,3 @@ def recently_published(limit: int = 4) -> list[Practice]:
         .limit(limit)
     ).all()
     return load_published(list(ids))
-
-
-def themes_by_pillar() -> dict[int, list[int]]:
-    grid = coverage_grid()
-    out: dict[int, list[int]] = defaultdict(list)
-    for (pillar, theme), _n in grid.items():
-        out[pillar].append(theme)
-    return out
