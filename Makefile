@@ -11,6 +11,7 @@ export KB_INSTANCE ?= $(CURDIR)/instance
 run: $(VENV)/.installed translations
 	$(BIN)/kb db upgrade
 	$(BIN)/kb seed
+	$(BIN)/kb index check || $(BIN)/kb index rebuild
 	$(BIN)/kb run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test translations

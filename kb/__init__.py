@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings.load(app, config)
     for step in (
         register_extensions,
+        register_search,
         register_template_helpers,
         register_blueprints,
         register_errorhandlers,
@@ -50,6 +51,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
 
 
+def register_search(app: Flask) -> None:
+    from kb import search
+
+    search.init_app(app)
+
+
 def register_template_helpers(app: Flask) -> None:
     from kb.web import helpers
 
@@ -57,10 +64,11 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.web import public, root
+    from kb.web import public, root, search
 
     app.register_blueprint(root.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(search.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -23,6 +23,9 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     JSON_SORT_KEYS = False
+    SEARCH_WRITE_TIMEOUT = 30.0
+    SEARCH_SYNC_ON_START = True
+    SEARCH_PAGE_SIZE = 20
 
 
 def instance_path() -> Path:

@@ -112,6 +112,7 @@ def make_app(database_url: str, folder: Path, **config):
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "INDEX_DIR": str(folder / "index"),
+            "SEARCH_SYNC_ON_START": False,
             **config,
         }
     )

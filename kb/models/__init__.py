@@ -10,6 +10,7 @@ from kb.models.practice import (
     Status,
     TextOrigin,
 )
+from kb.models.search import SearchOutbox
 from kb.models.taxonomy import ActorType, Corridor, Country, Framework, Pillar, Region, Theme
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Region",
     "Role",
     "Scope",
+    "SearchOutbox",
     "Source",
     "Status",
     "TextOrigin",

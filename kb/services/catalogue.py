@@ -16,6 +16,7 @@ from kb.models import (
     Corridor,
     Country,
     Event,
+    Implementation,
     Organisation,
     Pillar,
     Practice,
@@ -37,6 +38,7 @@ class Vocabulary:
     countries: dict[str, Country]
     corridors: dict[str, Corridor]
     actors: dict[str, ActorType]
+    implementations: tuple[str, ...] = tuple(status.value for status in Implementation)
 
 
 def vocabulary() -> Vocabulary:

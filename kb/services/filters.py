@@ -15,6 +15,7 @@ DIMENSIONS = {
     "country": "countries",
     "corridor": "corridors",
     "actor": "actors",
+    "implementation": "implementations",
 }
 
 
@@ -26,6 +27,7 @@ class Filters:
     countries: tuple[str, ...] = ()
     corridors: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
+    implementations: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
 

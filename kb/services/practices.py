@@ -72,6 +72,10 @@ def _value_pairs(param: str):
             .join(Country, Country.code == inv.c.code)
             .join(Region, Region.id == Country.region_id)
         )
+    if param == "implementation":
+        return select(
+            Practice.id.label("practice_id"), Practice.implementation_status.label("value")
+        )
     if param == "actor":
         return (
             select(PracticeOrganisation.practice_id, ActorType.slug.label("value"))

@@ -31,6 +31,7 @@ def _labels() -> dict[str, str]:
         "country": _("country"),
         "corridor": _("corridor"),
         "actor": _("actor type"),
+        "implementation": _("implementation status"),
     }
 
 
@@ -56,7 +57,9 @@ def _year(args: MultiDict, name: str, notices: list[str]) -> int | None:
     return None
 
 
-def parse_listing(args: MultiDict, vocab: Vocabulary) -> Listing:
+def parse_listing(
+    args: MultiDict, vocab: Vocabulary, sorts=SORTS, default_sort: str = DEFAULT_SORT
+) -> Listing:
     """Filters, sort and page from the query. Bad filter values become notices; a page number
     that is not a positive whole number is a 400."""
     notices: list[str] = []
@@ -80,10 +83,12 @@ def parse_listing(args: MultiDict, vocab: Vocabulary) -> Listing:
     if year_from and year_to and year_from > year_to:
         notices.append(_("The years were in the wrong order; they have been swapped."))
         year_from, year_to = year_to, year_from
-    sort = args.get("sort", DEFAULT_SORT)
-    if sort not in SORTS:
-        notices.append(_("Unknown sort order “{value}”; sorted by title.").format(value=sort))
-        sort = DEFAULT_SORT
+    sort = args.get("sort", default_sort)
+    if sort not in sorts:
+        notices.append(
+            _("Unknown sort order “{value}”; the default order is used.").format(value=sort)
+        )
+        sort = default_sort
     raw_page = args.get("page", "1").strip()
     if not raw_page.isdigit() or int(raw_page) < 1 or len(raw_page) > 6:
         abort(400, description=_("The page number must be a whole number from 1 up."))

@@ -6,6 +6,7 @@ import bleach
 import markdown as md
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from kb.config import LANGUAGES
@@ -60,7 +61,7 @@ def _nofollow(attrs, new=False):
 
 def has_language_versions() -> bool:
     """Whether this page exists under each language prefix (not error pages, not redirects)."""
-    return request.blueprint == "public" and request.url_rule is not None
+    return request.url_rule is not None and "lang" in request.url_rule.arguments
 
 
 def switch_url(lang: str) -> str:
@@ -103,6 +104,11 @@ def org_acronym(org) -> str:
     return pick_text(org, "acronym", current_language()).value
 
 
+def implementation_label(value) -> str:
+    labels = {"ongoing": _("Ongoing"), "completed": _("Completed"), "planned": _("Planned")}
+    return labels.get(str(value), str(value))
+
+
 def lang_attr(picked) -> Markup:
     """` lang="xx"` when a fallback text is shown in the other language."""
     return Markup(f' lang="{picked.lang}"') if picked.is_fallback else Markup("")
@@ -128,6 +134,7 @@ def init_app(app: Flask) -> None:
         practice_text=lambda p, field: pick_field(p.translations, field, current_language()),
         country_name=lambda code: country_name(code, current_language()),
         lang_attr=lang_attr,
+        implementation_label=implementation_label,
         format_date=format_date,
         format_number=format_decimal,
     )

@@ -3,49 +3,15 @@ collections, events and the about page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from flask_babel import refresh
+from flask import current_app, g, redirect, render_template, request, url_for
 
-from kb.config import LANGUAGES
-from kb.errors import NotFound
 from kb.i18n import pick_field
 from kb.services import catalogue, practices
 from kb.services.filters import CORRIDOR_SLUG, Filters
 from kb.web.args import parse_listing
+from kb.web.localised import found, localised_blueprint
 
-bp = Blueprint("public", __name__, url_prefix="/<lang>")
-
-
-@bp.url_value_preprocessor
-def take_language(endpoint, values):
-    lang = (values or {}).pop("lang", None)
-    if lang not in LANGUAGES:
-        abort(404)
-    g.lang = lang
-    refresh()  # Babel may have cached another language on a shared app context
-
-
-@bp.url_defaults
-def add_language(endpoint, values):
-    if "lang" not in values and getattr(g, "lang", None):
-        values["lang"] = g.lang
-
-
-@bp.after_request
-def remember_language(response):
-    cookie = current_app.config["LANGUAGE_COOKIE"]
-    lang = getattr(g, "lang", None)
-    if lang in LANGUAGES and request.cookies.get(cookie) != lang:
-        response.set_cookie(cookie, lang, max_age=365 * 24 * 3600, samesite="Lax")
-    return response
-
-
-def found(fn, *args):
-    """Call a service lookup; a missing record is the 404 page."""
-    try:
-        return fn(*args)
-    except NotFound:
-        abort(404)
+bp = localised_blueprint("public", __name__)
 
 
 @bp.get("/")

@@ -1,0 +1,70 @@
+"""A practice as an index document (pure: no Flask, no session)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from kb.models import Practice
+from kb.models.taxonomy import country_name
+from kb.search.schema import LANGS, NO_END_YEAR
+
+
+def _join(values) -> str:
+    return " ".join(v for v in values if v)
+
+
+def build(practice: Practice) -> dict:
+    """Every field of the practice's document, with a stamp that changes with any of them."""
+    texts = practice.translations
+    doc: dict = {"id": str(practice.id)}
+    for lang in LANGS:
+        t = texts.get(lang)
+        doc[f"title_{lang}"] = t.title if t else ""
+        doc[f"summary_{lang}"] = t.summary if t else ""
+        doc[f"body_{lang}"] = t.body if t else ""
+    organisations = [link.organisation for link in practice.organisation_links]
+    codes = sorted(practice.involved_country_codes)
+    doc["title"] = _join(doc[f"title_{lang}"] for lang in LANGS)
+    doc["org"] = _join(
+        _join((o.name_en, o.name_es, o.acronym_en, o.acronym_es)) for o in organisations
+    )
+    doc["place"] = _join(
+        [country_name(code, lang) for code in codes for lang in LANGS]
+        + [corridor.slug for corridor in practice.corridors]
+    )
+    doc["topic"] = _join(
+        [getattr(t, f"name_{lang}") for t in practice.themes for lang in LANGS]
+        + [getattr(p, f"short_{lang}") for p in practice.pillars for lang in LANGS]
+    )
+    doc["spell"] = _join(
+        [doc[f"{field}_{lang}"] for field in ("title", "summary") for lang in LANGS] + [doc["org"]]
+    )
+    doc["theme"] = [t.slug for t in practice.themes]
+    doc["pillar"] = [str(p.number) for p in practice.pillars]
+    doc["country"] = codes
+    doc["region"] = sorted(
+        {c.region.slug for c in practice.countries}
+        | {
+            end.region.slug
+            for corridor in practice.corridors
+            for end in (corridor.origin, corridor.destination)
+        }
+    )
+    doc["corridor"] = sorted(corridor.slug for corridor in practice.corridors)
+    doc["actor"] = sorted({o.actor_type.slug for o in organisations})
+    doc["implementation"] = [str(practice.implementation_status)]
+    doc["start_year"] = practice.start_year or 0
+    doc["end_year"] = practice.end_year or NO_END_YEAR
+    doc["stamp"] = stamp(doc)
+    return to_whoosh(doc)
+
+
+def stamp(doc: dict) -> str:
+    payload = json.dumps({k: v for k, v in doc.items() if k != "stamp"}, sort_keys=True)
+    return hashlib.sha1(payload.encode()).hexdigest()
+
+
+def to_whoosh(doc: dict) -> dict:
+    """KEYWORD fields take space-separated terms."""
+    return {k: " ".join(v) if isinstance(v, list) else v for k, v in doc.items()}

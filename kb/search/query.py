@@ -1,0 +1,257 @@
+"""Searching: parse what was typed, filter, count facets, highlight, suggest.
+
+Facet counts use one match set per query intersected with per-value document sets built once
+per searcher (as Python int bitsets), not ``groupedby`` over multi-valued fields, which rebuilds
+a document-to-values table on every query and was measured 5-7x slower.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from whoosh import qparser
+from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.query import And, NullQuery, NumericRange, Or, Query, Term
+
+from kb.errors import NotFound
+from kb.search.facets import to_mask
+from kb.search.index import SearchIndex
+from kb.search.schema import FACET_FIELDS, LANGS, TEXT_FIELDS
+from kb.services.filters import DIMENSIONS, Filters
+
+SORTS = ("relevance", "newest")
+OTHER_BOOST = 1.0
+PAGE_LANGUAGE_BOOST = 1.5
+SNIPPET_FIELDS = ("summary", "body", "title")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+_WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+
+
+class PageOutOfRange(NotFound):
+    pass
+
+
+@dataclass(frozen=True)
+class Snippet:
+    html: Markup
+    lang: str
+    field: str
+
+
+@dataclass
+class SearchResult:
+    ids: list[int]
+    snippets: dict[int, Snippet]
+    total: int
+    total_without_filters: int
+    facets: dict[str, dict[str, int]]
+    page: int
+    size: int
+    reading: str = ""
+    suggestion: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return self.page
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.page * self.size)
+
+
+# --- parsing --------------------------------------------------------------------------------
+def _parser(schema, lang: str) -> qparser.MultifieldParser:
+    boosts = {
+        name: weight * (PAGE_LANGUAGE_BOOST if name.endswith(f"_{lang}") else OTHER_BOOST)
+        for name, weight in TEXT_FIELDS.items()
+    }
+    parser = qparser.MultifieldParser(list(boosts), schema, fieldboosts=boosts)
+    parser.add_plugin(qparser.PlusMinusPlugin())
+    return parser
+
+
+def _plain_words(text: str) -> str:
+    """The words of a query without any syntax: the fallback reading of a malformed query."""
+    return " ".join(w for w in _WORD.findall(text) if w not in _OPERATORS)
+
+
+def _is_empty(query: Query) -> bool:
+    return query is NullQuery or query.normalize() is NullQuery
+
+
+def parse(text: str, schema, lang: str) -> tuple[Query, str]:
+    """The query and the reading of ``text`` it came from.
+
+    Whoosh reads most broken syntax sensibly; when it cannot (or the result would match
+    nothing although words were typed), the words alone are searched.
+    """
+    words = _WORD.findall(text)
+    if words and all(word in _OPERATORS for word in words):
+        return NullQuery, ""  # a lone operator: nothing to search for
+    parser = _parser(schema, lang)
+    try:
+        query = parser.parse(text)
+    except Exception:  # noqa: BLE001 - any parser failure falls back to the plain words
+        query = NullQuery
+    if _is_empty(query):
+        plain = _plain_words(text)
+        if plain and plain != text:
+            return parser.parse(plain), plain
+    return query, text
+
+
+# --- searching ------------------------------------------------------------------------------
+def _dimension_values(filters: Filters) -> dict[str, tuple[str, ...]]:
+    return {
+        param: tuple(str(v) for v in getattr(filters, name)) for param, name in DIMENSIONS.items()
+    }
+
+
+def _year_query(filters: Filters) -> Query | None:
+    parts = []
+    if filters.year_to is not None:
+        parts.append(NumericRange("start_year", None, filters.year_to))
+    if filters.year_from is not None:
+        parts.append(NumericRange("end_year", filters.year_from, None))
+    return And(parts) if parts else None
+
+
+def filter_query(filters: Filters) -> Query | None:
+    parts = [
+        Or([Term(param, value) for value in values])
+        for param, values in _dimension_values(filters).items()
+        if values
+    ]
+    if (years := _year_query(filters)) is not None:
+        parts.append(years)
+    return And(parts) if parts else None
+
+
+def search(
+    index: SearchIndex,
+    text: str,
+    lang: str,
+    filters: Filters,
+    page: int = 1,
+    size: int = 20,
+    sort: str = "relevance",
+) -> SearchResult:
+    """One page of hits for ``text`` under ``filters``, with totals, facet counts, highlights.
+
+    Returns practice ids in rank order; the caller re-reads them from the database. Raises
+    PageOutOfRange past the last page.
+    """
+    searcher = index.searcher()
+    query, reading = parse(text, index.schema, lang)
+    sets = index.facets.for_searcher(searcher)
+    matches = 0 if _is_empty(query) else to_mask(searcher.docs_for_query(query))
+    years = _year_query(filters)
+    year_mask = to_mask(searcher.docs_for_query(years)) if years is not None else -1
+
+    selected = _dimension_values(filters)
+    dimension_masks = {}
+    for param, values in selected.items():
+        if values:
+            mask = 0
+            for value in values:
+                mask |= sets[param].get(value, 0)
+            dimension_masks[param] = mask
+
+    def narrowed(skip: str | None = None) -> int:
+        mask = matches & year_mask
+        for param, dim_mask in dimension_masks.items():
+            if param != skip:
+                mask &= dim_mask
+        return mask
+
+    hits_mask = narrowed()
+    total = hits_mask.bit_count()
+    facets = {}
+    for param in FACET_FIELDS:
+        base = narrowed(skip=param)
+        counts = {}
+        if base:
+            for value, mask in sets[param].items():
+                if n := (base & mask).bit_count():
+                    counts[int(value) if param == "pillar" else value] = n
+        facets[param] = counts
+
+    pages = max(1, math.ceil(total / size))
+    if page > pages:
+        raise PageOutOfRange(page)
+    ids: list[int] = []
+    snippets: dict[int, Snippet] = {}
+    if total:
+        results = searcher.search(
+            query,
+            limit=page * size,
+            filter=filter_query(filters),
+            sortedby="start_year" if sort == "newest" else None,
+            reverse=sort == "newest",
+            terms=True,
+        )
+        results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
+        results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+        for hit in results[(page - 1) * size : page * size]:
+            pid = int(hit["id"])
+            ids.append(pid)
+            if snippet := _snippet(hit, lang):
+                snippets[pid] = snippet
+    result = SearchResult(
+        ids=ids,
+        snippets=snippets,
+        total=total,
+        total_without_filters=matches.bit_count(),
+        facets=facets,
+        page=page,
+        size=size,
+        reading=reading,
+    )
+    if total == 0:
+        result.suggestion = suggest(searcher, reading)
+    return result
+
+
+def _snippet(hit, lang: str) -> Snippet | None:
+    """The first highlighted passage: page language first, summary before body (cheaper)."""
+    other = next(code for code in LANGS if code != lang)
+    for code in (lang, other):
+        for name in SNIPPET_FIELDS:
+            fieldname = f"{name}_{code}"
+            text = hit.get(fieldname)
+            if text:
+                html = hit.highlights(fieldname, text=text, top=2)
+                if html:
+                    return Snippet(Markup(html), code, name)
+    return None
+
+
+def suggest(searcher, text: str) -> str | None:
+    """The query with each word unknown to the index replaced by its nearest indexed word."""
+    corrector = searcher.corrector("spell")
+    reader = searcher.reader()
+    changed = False
+    out = text
+    for word in set(_WORD.findall(text)):
+        if word in _OPERATORS or len(word) < 3:
+            continue
+        folded = next(iter(searcher.schema["spell"].process_text(word)), None)
+        if folded is None or reader.frequency("spell", folded):
+            continue
+        suggestions = corrector.suggest(folded, limit=1, maxdist=2, prefix=1)
+        if suggestions:
+            out = re.sub(rf"\b{re.escape(word)}\b", suggestions[0], out)
+            changed = True
+    return out if changed else None

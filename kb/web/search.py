@@ -1,0 +1,40 @@
+"""The search page: /<lang>/search?q=... with the catalogue's filters."""
+
+from __future__ import annotations
+
+from flask import current_app, g, redirect, render_template, request, url_for
+
+from kb.services import catalogue, search
+from kb.web.args import parse_listing
+from kb.web.localised import found, localised_blueprint
+
+bp = localised_blueprint("search", __name__)
+MAX_QUERY = 500
+
+
+@bp.get("/search")
+def results():
+    vocab = catalogue.vocabulary()
+    listing = parse_listing(request.args, vocab, search.SORTS, search.DEFAULT_SORT)
+    text = request.args.get("q", "").strip()[:MAX_QUERY]
+    if not text:
+        # Nothing typed: the browse view, with the same filters.
+        return redirect(url_for("public.practice_list", **listing.filters.to_args()))
+    result, practices = found(
+        search.search_practices,
+        text,
+        g.lang,
+        listing.filters,
+        listing.page,
+        current_app.config["SEARCH_PAGE_SIZE"],
+        listing.sort,
+    )
+    return render_template(
+        "search.html",
+        text=text,
+        listing=listing,
+        result=result,
+        practices=practices,
+        facets=result.facets,
+        vocab=vocab,
+    )
