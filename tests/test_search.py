@@ -1,0 +1,357 @@
+"""Full-text search: analyzers, the search page, facets against the database, and index sync."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from kb.extensions import db
+from kb.models import Organisation, Practice, PracticeOrganisation, SearchOutbox, Status
+from kb.search import analysis, get_index
+from kb.search.query import search
+from kb.services.filters import Filters
+from kb.services.practices import facet_counts
+from tests.factories import make_practice
+
+
+def terms(analyzer, text: str) -> set[str]:
+    return {token.text for token in analyzer(text)}
+
+
+# --- analyzers ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("contratación", "contratacion"),
+        ("contratación", "contrataciones"),
+        ("contratacion", "contrataciones"),
+        ("migracion", "migración"),
+        ("protección", "proteccion"),
+    ],
+)
+def test_spanish_forms_with_and_without_accents_find_each_other(one, other):
+    spanish = analysis.spanish()
+    assert terms(spanish, one) & terms(spanish, other)
+
+
+def test_spanish_analysis_drops_stop_words_and_keeps_positions():
+    # Whoosh reuses one token object: read each as it comes.
+    positions = {
+        t.text: t.pos for t in analysis.spanish()("la contratación de las personas", positions=True)
+    }
+    assert "la" not in positions and "de" not in positions
+    assert positions["contrat"] == positions["contratacion"]  # variants share a position
+
+
+def test_english_analysis_stems_and_drops_stop_words():
+    english = analysis.english()
+    assert terms(english, "the recruiters") == {"recruit"}
+    assert terms(english, "recruitment fees") == terms(english, "recruiting fee")
+    assert terms(english, "México") == {"mexico"}
+
+
+# --- the search page on the seed data -----------------------------------------------------
+def result_ids(html: str) -> list[int]:
+    return [
+        int(i) for i in re.findall(r'<h3 class="card__title"><a href="/\w\w/practices/(\d+)-', html)
+    ]
+
+
+def result_total(html: str) -> int:
+    match = re.search(r'class="results__count"[^>]*>\s*(\d+) ', html)
+    return int(match.group(1)) if match else 0
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_search_page_answers_in_both_languages(seeded_client, lang):
+    response = seeded_client.get(f"/{lang}/search?q=recruitment")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert result_total(html) > 0
+    assert "<mark" in html
+
+
+@pytest.mark.parametrize("query", ["contratación", "contratacion", "contrataciones"])
+def test_spanish_queries_with_or_without_accents_find_the_same_practices(seeded_client, query):
+    html = seeded_client.get(f"/es/search?q={query}").get_data(as_text=True)
+    reference = seeded_client.get("/es/search?q=contratación").get_data(as_text=True)
+    assert result_total(html) == result_total(reference) > 0
+
+
+def test_queries_in_either_language_work_from_either_page(seeded_client):
+    english_on_spanish = seeded_client.get("/es/search?q=seasonal").get_data(as_text=True)
+    spanish_on_english = seeded_client.get("/en/search?q=temporeros").get_data(as_text=True)
+    assert 1 in result_ids(english_on_spanish)
+    assert result_total(spanish_on_english) > 0
+
+
+def test_the_page_language_is_boosted(seeded_client):
+    spanish = seeded_client.get("/es/search?q=trabajo").get_data(as_text=True)
+    snippet_langs = re.findall(r'<p class="hit__snippet"( lang="en")?>', spanish)
+    assert snippet_langs and snippet_langs[0] == ""  # the best hit's passage is in Spanish
+
+
+def test_phrases_field_prefixes_exclusion_and_prefix_queries(seeded_client):
+    def total(query):
+        return result_total(seeded_client.get(f"/en/search?q={query}").get_data(as_text=True))
+
+    assert total('"seasonal agricultural"') >= 1
+    assert total('"agricultural seasonal"') < total("agricultural seasonal")
+    titles = seeded_client.get("/en/search?q=title:canada").get_data(as_text=True)
+    found = re.findall(r'<h3 class="card__title"><a [^>]*>([^<]+)</a>', titles)
+    assert found and all("Canad" in title for title in found)
+    assert total("org:SUCOMM") == 1
+    assert total("fees -canada") < total("fees")
+    assert total("recruit*") >= total("recruitment")
+    assert total("fees OR covid") > total("fees")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced quote',
+        "(broken",
+        "fees)",
+        "AND",
+        "OR NOT",
+        "title:",
+        "*",
+        "a:b:c",
+        "-",
+        '""',
+        "((((",
+        "NOT NOT",
+        "fees AND",
+        "^2",
+        "~",
+        "[1 TO",
+        "{x",
+        "ñ" * 300,
+    ],
+)
+def test_malformed_queries_still_answer(seeded_client, query):
+    response = seeded_client.get("/en/search", query_string={"q": query})
+    assert response.status_code == 200
+
+
+def test_a_misspelling_gets_a_did_you_mean(seeded_client):
+    html = seeded_client.get("/en/search?q=recrutment").get_data(as_text=True)
+    assert result_total(html) == 0
+    assert re.search(r"Did you mean <a [^>]*><strong>recruitment</strong></a>", html)
+
+
+def test_no_results_under_filters_offers_the_search_without_them(seeded_client):
+    html = seeded_client.get("/en/search?q=qatar&region=americas").get_data(as_text=True)
+    assert result_total(html) == 0
+    assert re.search(r'<a href="/en/search\?q=qatar">\d+ results? without the filters</a>', html)
+
+
+def test_an_empty_query_shows_the_browse_view_with_the_filters(seeded_client):
+    response = seeded_client.get("/en/search?q=&theme=legal-frameworks")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/en/practices/?theme=legal-frameworks"
+
+
+def test_search_pages_and_sorts(seeded_client):
+    first = seeded_client.get("/en/search?q=workers").get_data(as_text=True)
+    assert result_total(first) > 20
+    second = seeded_client.get("/en/search?q=workers&page=2").get_data(as_text=True)
+    assert set(result_ids(first)).isdisjoint(result_ids(second))
+    newest = result_ids(
+        seeded_client.get("/en/search?q=workers&sort=newest").get_data(as_text=True)
+    )
+    years = [db.session.get(Practice, pid).start_year or 0 for pid in newest]
+    assert years == sorted(years, reverse=True)
+    assert seeded_client.get("/en/search?q=workers&page=99").status_code == 404
+    assert seeded_client.get("/en/search?q=workers&page=x").status_code == 400
+
+
+# --- facets against the database ----------------------------------------------------------
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(themes=("legal-frameworks",)),
+        Filters(regions=("americas",), pillars=(2, 4)),
+        Filters(countries=("CA", "MX"), actors=("government",)),
+        Filters(corridors=("MX-CA",), year_from=2000, year_to=2021),
+        Filters(implementations=("completed",)),
+    ],
+)
+def test_facet_counts_equal_the_database_counts_for_the_same_filters(seeded_app, filters):
+    with seeded_app.test_request_context():
+        result = search(get_index(), "*", "en", filters, size=50)
+        expected = facet_counts(filters)
+        for param, counts in expected.items():
+            assert result.facets[param] == {k: v for k, v in counts.items() if v}, param
+        total = db.session.scalar(
+            select(func.count()).select_from(
+                select(Practice.id)
+                .where(
+                    Practice.id.in_(
+                        __import__("kb.services.practices", fromlist=["matching"]).matching(filters)
+                    )
+                )
+                .subquery()
+            )
+        )
+        assert result.total == total
+
+
+def test_facet_counts_of_a_text_query_match_its_hits(seeded_app):
+    with seeded_app.test_request_context():
+        result = search(get_index(), "recruitment", "en", Filters(), size=100)
+        hits = db.session.scalars(select(Practice).where(Practice.id.in_(result.ids))).all()
+        assert len(hits) == result.total
+        for theme, count in result.facets["theme"].items():
+            assert count == sum(theme in {t.slug for t in p.themes} for p in hits), theme
+
+
+# --- highlighting and what may be shown ---------------------------------------------------
+def test_highlights_escape_html_from_content(app, client):
+    make_practice(id=1, title="Costs", body="<script>alert('x')</script> recruitment <b>fees</b>")
+    db.session.commit()
+    html = client.get("/en/search?q=fees").get_data(as_text=True)
+    snippet = re.search(r'<p class="hit__snippet">(.*?)</p>', html, re.S).group(1)
+    assert "<script>" not in snippet and "    assert "<script>" not in snippet and "&lt;script&gt;" in snippetlt;/script    assert "<script>" not in snippet and "&lt;script&gt;" in snippetgt;" in snippet
+    assert '&lt;b&gt;<mark class="match term0">fees</mark>&lt;/b&gt;' in snippet
+
+
+def test_an_edit_is_searchable_as_soon_as_it_is_committed(app, client):
+    practice = make_practice(id=1, title="Seasonal work")
+    db.session.commit()
+    assert result_total(client.get("/en/search?q=zanzibar").get_data(as_text=True)) == 0
+    practice.translations["en"].summary = "Now also about Zanzibar."
+    db.session.commit()
+    assert result_ids(client.get("/en/search?q=zanzibar").get_data(as_text=True)) == [1]
+
+
+def test_unpublished_and_deleted_practices_never_appear(app, client):
+    practice = make_practice(id=1, title="Ephemeral practice")
+    make_practice(id=2, title="Ephemeral draft", status=Status.draft)
+    db.session.commit()
+    assert result_ids(client.get("/en/search?q=ephemeral").get_data(as_text=True)) == [1]
+    practice.status = Status.archived
+    db.session.commit()
+    assert result_total(client.get("/en/search?q=ephemeral").get_data(as_text=True)) == 0
+    practice.status = Status.published
+    db.session.commit()
+    db.session.delete(practice)
+    db.session.commit()
+    assert result_total(client.get("/en/search?q=ephemeral").get_data(as_text=True)) == 0
+
+
+def test_a_hit_the_index_still_holds_is_dropped_if_no_longer_published(app, client, monkeypatch):
+    practice = make_practice(id=1, title="Lagging practice")
+    db.session.commit()
+    monkeypatch.setattr(get_index(), "sync_now", lambda: 0)  # the index falls behind
+    practice.status = Status.draft
+    db.session.commit()
+    html = client.get("/en/search?q=lagging").get_data(as_text=True)
+    assert "Lagging practice" not in html and result_ids(html) == []
+
+
+def test_renaming_an_organisation_reindexes_its_practices(app, client):
+    from tests.factories import get_or_create
+
+    practice = make_practice(id=1, title="Union centre")
+    from kb.models import ActorType
+
+    union = get_or_create(
+        ActorType,
+        slug="workers-organisation",
+        defaults={"name_en": "Union", "name_es": "Sindicato"},
+    )
+    org = Organisation(key="u", name_en="Old Union", actor_type=union)
+    practice.organisation_links = [PracticeOrganisation(organisation=org, role="implementer")]
+    db.session.commit()
+    org.name_en = "Brightwater Federation"
+    db.session.commit()
+    assert result_ids(client.get("/en/search?q=org:brightwater").get_data(as_text=True)) == [1]
+
+
+# --- keeping the index in step ------------------------------------------------------------
+def test_a_crash_between_commit_and_indexing_is_repaired_by_kb_index_sync(
+    app, client, runner, monkeypatch
+):
+    index = get_index()
+
+    def crash():
+        raise RuntimeError("process died before the index was written")
+
+    monkeypatch.setattr(index, "sync_now", crash)
+    make_practice(id=7, title="Resilient outbox")
+    db.session.commit()  # the commit succeeds; the index write "crashes"
+    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) >= 1
+    assert result_total(client.get("/en/search?q=resilient").get_data(as_text=True)) == 0
+    monkeypatch.undo()
+
+    result = runner.invoke(args=["index", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "Index synced" in result.output
+    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+    assert result_ids(client.get("/en/search?q=resilient").get_data(as_text=True)) == [7]
+
+
+def test_two_writers_at_once_both_land(app):
+    make_practice(id=1, title="Alpha writer")
+    make_practice(id=2, title="Beta writer")
+    db.session.commit()
+    index = get_index()
+    index.rebuild(db.session)  # start from an index holding both
+    for pid in (1, 2):
+        db.session.get(Practice, pid).translations["en"].summary = f"Edited {pid} by quokka"
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def write(pid):
+        try:
+            with app.app_context():
+                barrier.wait()
+                with index.session_factory() as session:
+                    index.apply(session, [pid])
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    index.sync_now = lambda: 0  # commit without applying, so both threads do the writing
+    db.session.commit()
+    threads = [threading.Thread(target=write, args=(pid,)) for pid in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    result = search(index, "quokka", "en", Filters())
+    assert sorted(result.ids) == [1, 2]
+
+
+def test_kb_index_check_reports_drift_and_rebuild_repairs_it(app, runner):
+    make_practice(id=1, title="Checked practice")
+    make_practice(id=2, title="Another practice")
+    db.session.commit()
+    assert runner.invoke(args=["index", "check"]).exit_code == 0
+    index = get_index()
+    writer = index.writer()
+    writer.delete_by_term("id", "1")
+    writer.add_document(id="99", title_en="Ghost", stamp="x")
+    writer.commit()
+    result = runner.invoke(args=["index", "check"])
+    assert result.exit_code == 1
+    assert "missing: 1" in result.output and "extra: 99" in result.output
+    rebuilt = runner.invoke(args=["index", "rebuild"])
+    assert rebuilt.exit_code == 0 and "2 published practice(s)" in rebuilt.output
+    assert runner.invoke(args=["index", "check"]).exit_code == 0
+
+
+def test_a_stale_entry_is_reported(app, runner, monkeypatch):
+    practice = make_practice(id=1, title="Fresh title")
+    db.session.commit()
+    monkeypatch.setattr(get_index(), "sync_now", lambda: 0)
+    practice.translations["en"].title = "Changed title"
+    db.session.commit()
+    result = runner.invoke(args=["index", "check"])
+    assert result.exit_code == 1 and "stale: 1" in result.output
