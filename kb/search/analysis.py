@@ -108,11 +108,7 @@ def spanish():
 @cache
 def bilingual():
     """For names and labels searched in either language: folded word plus both stems."""
-    return (
-        RegexTokenizer()
-        | LowercaseFilter()
-        | VariantsFilter("bilingual")
-    )
+    return RegexTokenizer() | LowercaseFilter() | VariantsFilter("bilingual")
 
 
 @cache

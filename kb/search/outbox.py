@@ -97,7 +97,7 @@ def _after_commit(session: Session) -> None:
         log.warning("search index not updated after commit; rows stay in the outbox", exc_info=True)
 
 
-def _after_rollback(session: Session) -> None:
+def _after_rollback(session: Session, previous_transaction) -> None:
     session.info.pop(PENDING, None)
 
 
