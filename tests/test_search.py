@@ -218,7 +218,7 @@ def test_highlights_escape_html_from_content(app, client):
     html = client.get("/en/search?q=fees").get_data(as_text=True)
     snippet = re.search(r'<p class="hit__snippet">(.*?)</p>', html, re.S).group(1)
     assert "<script>" not in snippet and "&lt;/script&gt;" in snippet
-    assert '&lt;b&gt;<mark class="match term0">fees</mark>' in snippet
+    assert re.search(r'&lt;b&gt;<mark class="match term\d+">fees</mark>', snippet)
 
 
 def test_an_edit_is_searchable_as_soon_as_it_is_committed(app, client):

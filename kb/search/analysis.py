@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -35,6 +35,8 @@ def _reaccent(word: str) -> str:
     return word
 
 
+# Snowball stemming is the costliest step of indexing and highlighting; words repeat a lot.
+@lru_cache(maxsize=200_000)
 def spanish_forms(word: str) -> tuple[str, ...]:
     """The forms a Spanish word is indexed and searched under (see VariantsFilter)."""
     folded = fold(word)
@@ -45,6 +47,7 @@ def spanish_forms(word: str) -> tuple[str, ...]:
     )
 
 
+@lru_cache(maxsize=200_000)
 def bilingual_forms(word: str) -> tuple[str, ...]:
     """A name searched in either language: the folded word, its English and Spanish stems."""
     return (fold(word), _english_stem(fold(word)), *spanish_forms(word))

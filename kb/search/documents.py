@@ -25,16 +25,17 @@ def build(practice: Practice) -> dict:
         doc[f"body_{lang}"] = t.body if t else ""
     organisations = [link.organisation for link in practice.organisation_links]
     codes = sorted(practice.involved_country_codes)
+    for lang in LANGS:
+        doc[f"text_{lang}"] = _join((doc[f"summary_{lang}"], doc[f"body_{lang}"]))
     doc["title"] = _join(doc[f"title_{lang}"] for lang in LANGS)
     doc["org"] = _join(
         _join((o.name_en, o.name_es, o.acronym_en, o.acronym_es)) for o in organisations
     )
-    doc["place"] = _join(
-        [country_name(code, lang) for code in codes for lang in LANGS]
+    doc["names"] = _join(
+        [doc["org"]]
+        + [country_name(code, lang) for code in codes for lang in LANGS]
         + [corridor.slug for corridor in practice.corridors]
-    )
-    doc["topic"] = _join(
-        [getattr(t, f"name_{lang}") for t in practice.themes for lang in LANGS]
+        + [getattr(t, f"name_{lang}") for t in practice.themes for lang in LANGS]
         + [getattr(p, f"short_{lang}") for p in practice.pillars for lang in LANGS]
     )
     doc["spell"] = _join(

@@ -16,7 +16,8 @@ from whoosh.index import LockError
 
 from kb.models import Practice, PracticeOrganisation, SearchOutbox, Status
 from kb.search import documents
-from kb.search.facets import FacetSets
+from kb.search.bitsets import FacetSets
+from kb.search.ranking import RankCache
 from kb.search.schema import build_schema
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self.schema = build_schema()
         self.facets = FacetSets()
+        self.ranking = RankCache()
         self.session_factory: Callable[[], Session] | None = None
 
     # --- opening ----------------------------------------------------------------------------

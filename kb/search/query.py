@@ -13,19 +13,26 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from whoosh import qparser
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
-from whoosh.query import And, NullQuery, NumericRange, Or, Query, Term
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
+from whoosh.query import And, NullQuery, NumericRange, Query
 
 from kb.errors import NotFound
-from kb.search.facets import to_mask
+from kb.search.bitsets import match_mask
 from kb.search.index import SearchIndex
-from kb.search.schema import FACET_FIELDS, LANGS, TEXT_FIELDS
+from kb.search.ranking import rank, scored_terms
+from kb.search.schema import (
+    FACET_FIELDS,
+    LANGS,
+    SCHEMA_ANALYZERS,
+    SNIPPET_SOURCES,
+    TEXT_FIELDS,
+)
 from kb.services.filters import DIMENSIONS, Filters
 
 SORTS = ("relevance", "newest")
 OTHER_BOOST = 1.0
 PAGE_LANGUAGE_BOOST = 1.5
-SNIPPET_FIELDS = ("summary", "body", "title")
+SNIPPET_ORDER = ("summary", "body", "title")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 
@@ -128,17 +135,6 @@ def _year_query(filters: Filters) -> Query | None:
     return And(parts) if parts else None
 
 
-def filter_query(filters: Filters) -> Query | None:
-    parts = [
-        Or([Term(param, value) for value in values])
-        for param, values in _dimension_values(filters).items()
-        if values
-    ]
-    if (years := _year_query(filters)) is not None:
-        parts.append(years)
-    return And(parts) if parts else None
-
-
 def search(
     index: SearchIndex,
     text: str,
@@ -155,10 +151,10 @@ def search(
     """
     searcher = index.searcher()
     query, reading = parse(text, index.schema, lang)
-    sets = index.facets.for_searcher(searcher)
-    matches = 0 if _is_empty(query) else to_mask(searcher.docs_for_query(query))
+    sets, live = index.facets.for_searcher(searcher)
+    matches = 0 if _is_empty(query) else match_mask(searcher, query, live)
     years = _year_query(filters)
-    year_mask = to_mask(searcher.docs_for_query(years)) if years is not None else -1
+    year_mask = match_mask(searcher, years, live) if years is not None else -1
 
     selected = _dimension_values(filters)
     dimension_masks = {}
@@ -176,6 +172,9 @@ def search(
                 mask &= dim_mask
         return mask
 
+    narrowed_filters = -1
+    for dim_mask in dimension_masks.values():
+        narrowed_filters &= dim_mask
     hits_mask = narrowed()
     total = hits_mask.bit_count()
     facets = {}
@@ -194,20 +193,13 @@ def search(
     ids: list[int] = []
     snippets: dict[int, Snippet] = {}
     if total:
-        results = searcher.search(
-            query,
-            limit=page * size,
-            filter=filter_query(filters),
-            sortedby="start_year" if sort == "newest" else None,
-            reverse=sort == "newest",
-            terms=True,
-        )
-        results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
-        results.formatter = HtmlFormatter(tagname="mark", between=" … ")
-        for hit in results[(page - 1) * size : page * size]:
-            pid = int(hit["id"])
+        best = rank(searcher, query, hits_mask, page * size, index.ranking, sort == "newest")
+        terms = _terms_by_field(query, searcher)
+        for docnum in best[(page - 1) * size : page * size]:
+            stored = searcher.stored_fields(docnum)
+            pid = int(stored["id"])
             ids.append(pid)
-            if snippet := _snippet(hit, lang):
+            if snippet := _snippet(stored, lang, terms):
                 snippets[pid] = snippet
     result = SearchResult(
         ids=ids,
@@ -224,17 +216,36 @@ def search(
     return result
 
 
-def _snippet(hit, lang: str) -> Snippet | None:
-    """The first highlighted passage: page language first, summary before body (cheaper)."""
+def _terms_by_field(query, searcher) -> dict[str, set[str]]:
+    terms: dict[str, set[str]] = {}
+    for fieldname, text, _boost in scored_terms(query, searcher.reader()):
+        terms.setdefault(fieldname, set()).add(text)
+    return terms
+
+
+_FRAGMENTER = ContextFragmenter(maxchars=240, surround=60)
+_FORMATTER = HtmlFormatter(tagname="mark", between=" … ")
+
+
+def _snippet(stored: dict, lang: str, terms: dict[str, set[str]]) -> Snippet | None:
+    """The first highlighted passage: page language first, summary before body (cheaper).
+
+    Only fields the query searched can be highlighted; skipping the others avoids analysing
+    long bodies for nothing (a ``title:`` or ``org:`` query shows the summary instead).
+    HtmlFormatter escapes the text around the marks.
+    """
     other = next(code for code in LANGS if code != lang)
     for code in (lang, other):
-        for name in SNIPPET_FIELDS:
-            fieldname = f"{name}_{code}"
-            text = hit.get(fieldname)
-            if text:
-                html = hit.highlights(fieldname, text=text, top=2)
-                if html:
-                    return Snippet(Markup(html), code, name)
+        for name in SNIPPET_ORDER:
+            source = f"{name}_{code}"
+            indexed = SNIPPET_SOURCES[source]
+            text = stored.get(source)
+            if indexed not in terms or not text:
+                continue
+            analyzer = SCHEMA_ANALYZERS[indexed]
+            html = highlight(text, terms[indexed], analyzer, _FRAGMENTER, _FORMATTER, top=2)
+            if html:
+                return Snippet(Markup(html), code, name)
     return None
 
 

@@ -1,4 +1,10 @@
-"""The index schema: per-language text fields, bilingual name fields and facet fields."""
+"""The index schema: per-language text fields, bilingual name fields and facet fields.
+
+A plain query searches few fields (each word becomes one matcher per field and variant, and the
+union of matchers is what a search spends its time on): the title and the rest of the text in
+each language, and one field of names (organisations, countries, corridors, themes, pillars).
+The summaries and bodies are stored apart for highlighting.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +16,19 @@ LANGS = ("en", "es")
 # Text fields searched by a plain query, with their weight; the page's language is boosted.
 TEXT_FIELDS = {
     "title_en": 3.0,
-    "summary_en": 2.0,
-    "body_en": 1.0,
+    "text_en": 1.0,
     "title_es": 3.0,
-    "summary_es": 2.0,
-    "body_es": 1.0,
-    "org": 1.5,
-    "place": 1.0,
-    "topic": 1.0,
+    "text_es": 1.0,
+    "names": 1.0,
+}
+# Stored passages that can be highlighted, and the indexed field whose terms mark them.
+SNIPPET_SOURCES = {
+    "summary_en": "text_en",
+    "body_en": "text_en",
+    "title_en": "title_en",
+    "summary_es": "text_es",
+    "body_es": "text_es",
+    "title_es": "title_es",
 }
 # Prefixes a researcher may type, and the field each searches.
 FIELD_PREFIXES = {"title": "title", "org": "org"}
@@ -30,13 +41,11 @@ def _facet():
 
 
 def build_schema() -> Schema:
-    def english(boost=1.0):
-        return TEXT(analyzer=analysis.english(), stored=True, field_boost=boost)
+    def english(stored=False):
+        return TEXT(analyzer=analysis.english(), stored=stored)
 
-    def spanish(boost=1.0):
-        return TEXT(
-            analyzer=analysis.spanish(), stored=True, field_boost=boost, multitoken_query="or"
-        )
+    def spanish(stored=False):
+        return TEXT(analyzer=analysis.spanish(), stored=stored, multitoken_query="or")
 
     def bilingual():
         return TEXT(analyzer=analysis.bilingual(), multitoken_query="or")
@@ -44,18 +53,28 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         stamp=STORED(),
-        title_en=english(),
-        summary_en=english(),
-        body_en=english(),
-        title_es=spanish(),
-        summary_es=spanish(),
-        body_es=spanish(),
+        title_en=english(stored=True),
+        text_en=english(),
+        title_es=spanish(stored=True),
+        text_es=spanish(),
+        summary_en=STORED(),
+        body_en=STORED(),
+        summary_es=STORED(),
+        body_es=STORED(),
         title=bilingual(),
         org=bilingual(),
-        place=bilingual(),
-        topic=bilingual(),
+        names=bilingual(),
         spell=TEXT(analyzer=analysis.plain()),
         start_year=NUMERIC(int, bits=32, sortable=True),
         end_year=NUMERIC(int, bits=32),
         **{name: _facet() for name in FACET_FIELDS},
     )
+
+
+# The analyzer of each highlighted field, for marking stored passages.
+SCHEMA_ANALYZERS = {
+    "title_en": analysis.english(),
+    "text_en": analysis.english(),
+    "title_es": analysis.spanish(),
+    "text_es": analysis.spanish(),
+}

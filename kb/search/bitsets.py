@@ -1,0 +1,197 @@
+"""Document sets as Python int bitsets: the match set of a query, facet values, filters.
+
+Counting a facet value under a query is ``(matches & value_set).bit_count()``: microseconds
+whatever the number of documents, where ``groupedby`` over multi-valued fields rebuilds a
+document-to-values table on every query (measured 5-7x slower).
+
+The match set of the usual query shapes (terms combined with OR, AND, NOT) is computed from
+the posting blocks directly, vectorised with numpy, instead of stepping a matcher tree through
+every document in Python; other shapes (phrases, wildcards, ranges) use Whoosh's matchers.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.idsets import DocIdSet
+from whoosh.matching import FilterMatcher
+
+from kb.search.schema import FACET_FIELDS
+
+
+def to_mask(docnums) -> int:
+    buffer = bytearray()
+    for doc in docnums:
+        byte = doc >> 3
+        if byte >= len(buffer):
+            buffer.extend(bytes(byte - len(buffer) + 64))
+        buffer[byte] |= 1 << (doc & 7)
+    return int.from_bytes(buffer, "little")
+
+
+class MaskIdSet(DocIdSet):
+    """A bitset as the ``filter`` of a Whoosh search: membership without building a set."""
+
+    def __init__(self, mask: int):
+        self.bits = mask.to_bytes((mask.bit_length() + 7) // 8 or 1, "little")
+
+    def __contains__(self, docnum: int) -> bool:
+        byte = docnum >> 3
+        return byte < len(self.bits) and bool(self.bits[byte] >> (docnum & 7) & 1)
+
+    def __len__(self) -> int:
+        return int.from_bytes(self.bits, "little").bit_count()
+
+    def __iter__(self):
+        for byte_index, byte in enumerate(self.bits):
+            while byte:
+                low = byte & -byte
+                yield (byte_index << 3) + low.bit_length() - 1
+                byte ^= low
+
+
+class FacetSets:
+    """Per facet field, value -> bitset of the documents having it, for one searcher.
+
+    Built per segment and kept while the segment lives, so a refresh after an edit only reads
+    the new segment. Deleted documents may remain in a set: counts always intersect with a
+    query's match set, which never contains them.
+    """
+
+    def __init__(self):
+        self._segments: dict[str, dict[str, dict[str, int]]] = {}
+        self._searcher = None  # held, so that its id cannot be reused by a new one
+        self.live = 0
+        self._sets: dict[str, dict[str, int]] = {}
+        self._lock = threading.Lock()
+
+    def for_searcher(self, searcher) -> tuple[dict[str, dict[str, int]], int]:
+        """(field -> value -> bitset, bitset of the live documents) for ``searcher``."""
+        with self._lock:
+            if self._searcher is searcher:
+                return self._sets, self.live
+            parts = searcher.subsearchers or [(searcher, 0)]
+            combined: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
+            current = set()
+            for sub, offset in parts:
+                reader = sub.reader()
+                segment = reader.segment()
+                key = segment.segment_id() if segment is not None else None
+                local = self._segments.get(key) if key else None
+                if local is None:
+                    local = self._read(reader)
+                    if key:
+                        self._segments[key] = local
+                current.add(key)
+                for name, values in local.items():
+                    target = combined[name]
+                    for value, mask in values.items():
+                        target[value] = target.get(value, 0) | (mask << offset)
+            self._segments = {k: v for k, v in self._segments.items() if k in current}
+            self._searcher, self._sets = searcher, combined
+            self.live = live_mask(searcher)
+            return combined, self.live
+
+    @staticmethod
+    def _read(reader) -> dict[str, dict[str, int]]:
+        out = {}
+        for name in FACET_FIELDS:
+            out[name] = {
+                value: ids_mask(_leaf_ids(reader.postings(name, value)))
+                for value in reader.field_terms(name)
+            }
+        return out
+
+
+def ids_mask(ids: np.ndarray, offset: int = 0) -> int:
+    """Bitset of an array of document numbers."""
+    if not len(ids):
+        return 0
+    bits = np.zeros(int(ids.max()) + 1, dtype=bool)
+    bits[ids] = True
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little") << offset
+
+
+def _leaf_ids(matcher) -> np.ndarray:
+    """All document numbers of a term's postings, a block at a time.
+
+    Whoosh's on-disk matcher keeps each block's ids delta-encoded; decoding them with numpy
+    avoids a Python step per posting. Anything else (inline postings of rare terms) is read
+    through the matcher's own iterator.
+    """
+    if isinstance(matcher, FilterMatcher):  # a segment with deletions: the live mask handles it
+        matcher = matcher.child
+    if not all(hasattr(matcher, a) for a in ("_read_data", "_next_block", "_byteids")):
+        return np.fromiter(matcher.all_ids(), dtype=np.int64)
+    parts = []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        raw = np.asarray(matcher._data[0], dtype=np.int64)
+        parts.append(raw if matcher._byteids else np.cumsum(raw))
+        matcher._next_block()
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def _segments(searcher):
+    return searcher.subsearchers or [(searcher, 0)]
+
+
+def live_mask(searcher) -> int:
+    """Every document not deleted."""
+    mask = 0
+    for sub, offset in _segments(searcher):
+        reader = sub.reader()
+        if reader.has_deletions():
+            mask |= to_mask(reader.all_doc_ids()) << offset
+        else:
+            mask |= ((1 << reader.doc_count_all()) - 1) << offset
+    return mask
+
+
+def term_mask(searcher, fieldname: str, text) -> int:
+    mask = 0
+    for sub, offset in _segments(searcher):
+        reader = sub.reader()
+        if (fieldname, text) in reader:
+            mask |= ids_mask(_leaf_ids(reader.postings(fieldname, text)), offset)
+    return mask
+
+
+def match_mask(searcher, query, live: int) -> int:
+    """The documents matching ``query``, as a bitset restricted to live documents."""
+    if query is wq.NullQuery:
+        return 0
+    if isinstance(query, wq.Every):
+        return live
+    if isinstance(query, wq.Term):
+        if query.fieldname not in searcher.schema:
+            return 0
+        try:
+            text = searcher.schema[query.fieldname].to_bytes(query.text)
+        except ValueError:
+            return 0
+        return term_mask(searcher, query.fieldname, text) & live
+    if isinstance(query, wq.Or) and not query.minmatch:
+        mask = 0
+        for sub in query.subqueries:
+            mask |= match_mask(searcher, sub, live)
+        return mask
+    if isinstance(query, wq.And):
+        mask = live
+        for sub in query.subqueries:
+            mask &= match_mask(searcher, sub, live)
+            if not mask:
+                break
+        return mask
+    if isinstance(query, wq.AndNot):
+        return match_mask(searcher, query.a, live) & ~match_mask(searcher, query.b, live)
+    if isinstance(query, wq.AndMaybe):
+        return match_mask(searcher, query.a, live)
+    if isinstance(query, wq.Require):
+        return match_mask(searcher, query.a, live) & match_mask(searcher, query.b, live)
+    if isinstance(query, wq.Not):
+        return live & ~match_mask(searcher, query.query, live)
+    return to_mask(searcher.docs_for_query(query)) & live
