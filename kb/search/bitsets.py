@@ -11,10 +11,13 @@ every document in Python; other shapes (phrases, wildcards, ranges) use Whoosh's
 
 from __future__ import annotations
 
+import pickle
 import threading
+from itertools import accumulate
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.formats import Positions
 from whoosh.idsets import DocIdSet
 from whoosh.matching import FilterMatcher
 
@@ -105,6 +108,9 @@ class FacetSets:
         return out
 
 
+_INT_SIZE = 4  # a Positions value starts with the frequency as a 4-byte int
+
+
 def ids_mask(ids: np.ndarray, offset: int = 0) -> int:
     """Bitset of an array of document numbers."""
     if not len(ids):
@@ -133,6 +139,122 @@ def _leaf_ids(matcher) -> np.ndarray:
         parts.append(raw if matcher._byteids else np.cumsum(raw))
         matcher._next_block()
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def _leaf_positions(matcher, decode, wanted: np.ndarray) -> dict[int, list[int]]:
+    """Document number -> positions of a term in one segment, for the ``wanted`` documents.
+
+    Reads posting blocks directly and decodes positions only where a wanted document is.
+    """
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    out = {}
+    if not all(hasattr(matcher, a) for a in ("_read_data", "_next_block", "_byteids")):
+        while matcher.is_active():
+            if matcher.id() in wanted:
+                out[matcher.id()] = decode(matcher.value())
+            matcher.next()
+        return out
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        raw = np.asarray(matcher._data[0], dtype=np.int64)
+        ids = raw if matcher._byteids else np.cumsum(raw)
+        hits = np.flatnonzero(np.isin(ids, wanted, assume_unique=True))
+        if len(hits):
+            values = matcher._data[2]
+            for i in hits:
+                out[int(ids[i])] = decode(values[i])
+        matcher._next_block()
+    return out
+
+
+def _position_decoder(field):
+    """Positions of a posting's value; the delta-coded pickle of Whoosh's Positions format,
+    decoded with accumulate() (the format's own loop was a measurable part of a phrase)."""
+    if type(field.format) is not Positions:
+        return field.format.decode_positions
+
+    def decode(value: bytes) -> list[int]:
+        body = value[_INT_SIZE:]
+        return list(accumulate(pickle.loads(body if body.endswith(b".") else body + b".")))
+
+    return decode
+
+
+def _phrase_groups(phrase) -> list[list[str]]:
+    """The phrase's words grouped by position: a word's variants share its character range."""
+    words, ranges = phrase.words, phrase.char_ranges
+    if not ranges or len(ranges) != len(words):
+        return [[word] for word in words]
+    groups: list[list[str]] = []
+    previous = None
+    for word, span in zip(words, ranges, strict=True):
+        if span == previous:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+        previous = span
+    return groups
+
+
+def phrase_mask(searcher, phrase, live: int) -> int:
+    """Documents where the phrase's words occur in order, ``slop`` positions apart at most.
+
+    Candidates are the documents having every word (bitsets); positions are read only for
+    them. Variants of one word (accents, stems) are alternatives at the same position.
+    """
+    if phrase.fieldname not in searcher.schema:
+        return 0
+    field = searcher.schema[phrase.fieldname]
+    if not field.format.supports("positions"):
+        return 0
+    groups = _phrase_groups(phrase)
+    candidates = live
+    for group in groups:
+        group_mask = 0
+        for word in group:
+            group_mask |= match_mask(searcher, wq.Term(phrase.fieldname, word), live)
+        candidates &= group_mask
+        if not candidates:
+            return 0
+    if len(groups) == 1:
+        return candidates
+    decode = _position_decoder(field)
+    mask = 0
+    for sub, offset in _segments(searcher):
+        reader = sub.reader()
+        count = reader.doc_count_all()
+        local = (candidates >> offset) & ((1 << count) - 1)
+        if not local:
+            continue
+        wanted = np.flatnonzero(
+            np.unpackbits(
+                np.frombuffer(local.to_bytes((count + 7) // 8, "little"), dtype=np.uint8),
+                bitorder="little",
+            )[:count]
+        )
+        positions: list[dict[int, set[int]]] = []
+        for group in groups:
+            by_doc: dict[int, set[int]] = {}
+            for word in group:
+                btext = field.to_bytes(word)
+                if (phrase.fieldname, btext) in reader:
+                    matcher = reader.postings(phrase.fieldname, btext)
+                    for doc, posns in _leaf_positions(matcher, decode, wanted).items():
+                        by_doc.setdefault(doc, set()).update(posns)
+            positions.append(by_doc)
+        steps = range(1, phrase.slop + 1)
+        for doc in map(int, wanted):
+            starts = positions[0].get(doc, set())
+            for following in positions[1:]:
+                reachable = {p + step for p in starts for step in steps}
+                starts = reachable & following.get(doc, set())
+                if not starts:
+                    break
+            if starts:
+                mask |= 1 << (doc + offset)
+    return mask
 
 
 def _segments(searcher):
@@ -194,4 +316,6 @@ def match_mask(searcher, query, live: int) -> int:
         return match_mask(searcher, query.a, live) & match_mask(searcher, query.b, live)
     if isinstance(query, wq.Not):
         return live & ~match_mask(searcher, query.query, live)
+    if isinstance(query, wq.Phrase):
+        return phrase_mask(searcher, query, live)
     return to_mask(searcher.docs_for_query(query)) & live
