@@ -230,6 +230,7 @@ def test_lowercase_country_and_corridor_codes_redirect(seeded_client):
 def test_healthz_reports_the_database(seeded_client):
     response = seeded_client.get("/healthz")
     assert response.status_code == 200 and response.json["database"] == "ok"
+    assert response.json["index"] == "ok" and response.json["indexed"] >= 30
 
 
 def test_an_unexpected_error_is_a_500_page_in_the_language_of_the_url(app, client):

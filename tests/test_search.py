@@ -355,3 +355,67 @@ def test_a_stale_entry_is_reported(app, runner, monkeypatch):
     db.session.commit()
     result = runner.invoke(args=["index", "check"])
     assert result.exit_code == 1 and "stale: 1" in result.output
+
+
+# --- the index's own evaluation against Whoosh's ------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "recruitment",
+        "fees -canada",
+        "workers AND mexico",
+        "fees OR covid",
+        '"seasonal agricultural"',
+        "recruit*",
+        "title:canada",
+        "org:ILO",
+        "NOT fees",
+        '"trabajadores agrícolas"',
+        "contratación",
+    ],
+)
+def test_match_sets_equal_whooshs_own_matching(seeded_app, text):
+    from kb.search.bitsets import match_mask, to_mask
+    from kb.search.query import parse
+
+    with seeded_app.test_request_context():
+        index = get_index()
+        searcher = index.searcher()
+        _sets, live = index.facets.for_searcher(searcher)
+        query, _ = parse(text, index.schema, "en")
+        expected = to_mask(searcher.docs_for_query(query))
+        if "agrícolas" not in text:  # Whoosh's own phrase cannot see word variants as one word
+            assert match_mask(searcher, query, live) == expected
+
+
+def test_a_phrase_matches_whatever_the_accents(app, client):
+    make_practice(
+        id=1,
+        title="Agro",
+        title_es="Agro",
+        body_es="Programa de contratación equitativa para el campo.",
+    )
+    db.session.commit()
+    for phrase in ('"contratacion equitativa"', '"contratación equitativa"'):
+        html = client.get("/es/search", query_string={"q": phrase}).get_data(as_text=True)
+        assert result_ids(html) == [1], phrase
+    html = client.get("/es/search", query_string={"q": '"equitativa contratación"'}).get_data(True)
+    assert result_ids(html) == []
+
+
+def test_a_title_match_ranks_above_a_body_match(app, client):
+    make_practice(id=1, title="General measures", body="Something about quarantine rules.")
+    make_practice(id=2, title="Quarantine support", body="Help for workers in isolation.")
+    db.session.commit()
+    html = client.get("/en/search?q=quarantine").get_data(as_text=True)
+    assert result_ids(html) == [2, 1]
+
+
+def test_deleted_documents_never_count(app, client):
+    first = make_practice(id=1, title="Walrus one")
+    make_practice(id=2, title="Walrus two")
+    db.session.commit()
+    db.session.delete(first)
+    db.session.commit()
+    html = client.get("/en/search?q=walrus").get_data(as_text=True)
+    assert result_total(html) == 1 and result_ids(html) == [2]

@@ -21,7 +21,7 @@ from whoosh.formats import Positions
 from whoosh.idsets import DocIdSet
 from whoosh.matching import FilterMatcher
 
-from kb.search.schema import FACET_FIELDS
+from kb.search.schema import FACET_FIELDS, PAIR_FIELDS
 
 
 def to_mask(docnums) -> int:
@@ -211,6 +211,20 @@ def phrase_mask(searcher, phrase, live: int) -> int:
         return 0
     groups = _phrase_groups(phrase)
     candidates = live
+    if len(groups) > 1 and phrase.slop == 1 and phrase.fieldname in PAIR_FIELDS:
+        # Each adjacent pair of words is one term of the pairs field: for two words that is
+        # the answer; for more, the documents left to check positions in.
+        pairs_field = PAIR_FIELDS[phrase.fieldname]
+        for first, second in zip(groups, groups[1:], strict=False):
+            pair_mask = 0
+            for a in first:
+                for b in second:
+                    pair_mask |= match_mask(searcher, wq.Term(pairs_field, f"{a} {b}"), live)
+            candidates &= pair_mask
+            if not candidates:
+                return 0
+        if len(groups) == 2:
+            return candidates
     for group in groups:
         group_mask = 0
         for word in group:

@@ -27,6 +27,7 @@ def build(practice: Practice) -> dict:
     codes = sorted(practice.involved_country_codes)
     for lang in LANGS:
         doc[f"text_{lang}"] = _join((doc[f"summary_{lang}"], doc[f"body_{lang}"]))
+        doc[f"pairs_{lang}"] = doc[f"text_{lang}"]
     doc["title"] = _join(doc[f"title_{lang}"] for lang in LANGS)
     doc["org"] = _join(
         _join((o.name_en, o.name_es, o.acronym_en, o.acronym_es)) for o in organisations

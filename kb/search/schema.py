@@ -21,6 +21,8 @@ TEXT_FIELDS = {
     "text_es": 1.0,
     "names": 1.0,
 }
+# Fields of adjacent word pairs: a two-word phrase in the text is one term lookup there.
+PAIR_FIELDS = {"text_en": "pairs_en", "text_es": "pairs_es"}
 # Stored passages that can be highlighted, and the indexed field whose terms mark them.
 SNIPPET_SOURCES = {
     "summary_en": "text_en",
@@ -61,6 +63,8 @@ def build_schema() -> Schema:
         body_en=STORED(),
         summary_es=STORED(),
         body_es=STORED(),
+        pairs_en=TEXT(analyzer=analysis.english_pairs(), phrase=False),
+        pairs_es=TEXT(analyzer=analysis.spanish_pairs(), phrase=False),
         title=bilingual(),
         org=bilingual(),
         names=bilingual(),

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from kb.extensions import db
 from kb.i18n import preferred_language
+from kb.search import get_index
 
 bp = Blueprint("root", __name__)
 
@@ -25,8 +26,10 @@ def permalink(practice_id: int):
 
 @bp.get("/healthz")
 def healthz():
+    """200 when the database answers and the search index opens; 503 otherwise."""
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any database failure means "not live"
+        documents = get_index().searcher().doc_count()
+    except Exception:  # noqa: BLE001 - any failure of either means "not live"
         abort(503)
-    return {"status": "ok", "database": "ok"}
+    return {"status": "ok", "database": "ok", "index": "ok", "indexed": documents}
