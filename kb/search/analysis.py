@@ -157,6 +157,11 @@ def spanish_pairs():
 
 
 @cache
+def bilingual_pairs():
+    return bilingual() | PairsFilter()
+
+
+@cache
 def plain():
     """Whole words, lowercased and folded: the vocabulary for spelling suggestions."""
     return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | CharsetFilter(accent_map)

@@ -39,6 +39,7 @@ def build(practice: Practice) -> dict:
         + [getattr(t, f"name_{lang}") for t in practice.themes for lang in LANGS]
         + [getattr(p, f"short_{lang}") for p in practice.pillars for lang in LANGS]
     )
+    doc["pairs_names"] = doc["names"]
     doc["spell"] = _join(
         [doc[f"{field}_{lang}"] for field in ("title", "summary") for lang in LANGS] + [doc["org"]]
     )

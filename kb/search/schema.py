@@ -22,7 +22,7 @@ TEXT_FIELDS = {
     "names": 1.0,
 }
 # Fields of adjacent word pairs: a two-word phrase in the text is one term lookup there.
-PAIR_FIELDS = {"text_en": "pairs_en", "text_es": "pairs_es"}
+PAIR_FIELDS = {"text_en": "pairs_en", "text_es": "pairs_es", "names": "pairs_names"}
 # Stored passages that can be highlighted, and the indexed field whose terms mark them.
 SNIPPET_SOURCES = {
     "summary_en": "text_en",
@@ -65,6 +65,7 @@ def build_schema() -> Schema:
         body_es=STORED(),
         pairs_en=TEXT(analyzer=analysis.english_pairs(), phrase=False),
         pairs_es=TEXT(analyzer=analysis.spanish_pairs(), phrase=False),
+        pairs_names=TEXT(analyzer=analysis.bilingual_pairs(), phrase=False),
         title=bilingual(),
         org=bilingual(),
         names=bilingual(),
