@@ -1,0 +1,30 @@
+"""The search benchmark still runs end to end (on a handful of practices; figures not judged)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from kb import CHECKOUT_DIR
+
+
+def test_the_search_benchmark_prints_its_table(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(CHECKOUT_DIR / "bench" / "search_bench.py"),
+            "--practices",
+            "40",
+            "--rounds",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    for row in ("one-word", "two-word", "phrase", "fielded", "filtered", "edit -> searchable"):
+        assert row in out, row
+    assert out.strip().splitlines()[-1].startswith("Done: benchmarked")
