@@ -76,6 +76,10 @@ def test_the_installed_app_serves_a_seeded_spanish_page_outside_the_checkout(whe
         "assert upgrade.exit_code == 0, upgrade.output\n"
         "print(runner.invoke(args=['seed']).output)\n"
         "html = app.test_client().get('/es/themes/').get_data(as_text=True)\n"
+        "import sys\n"
+        "loaded = [m.__file__ for n, m in sys.modules.items() if n.split('.')[0] == 'kb']\n"
+        "outside = [f for f in loaded if f and not f.startswith(kb.__path__[0])]\n"
+        "assert not outside, outside\n"
         "print(kb.__file__)\n"
         "print('Temas' in html and 'Centros de empleo' in html)\n"
     )

@@ -245,3 +245,27 @@ def test_an_unexpected_error_is_a_500_page_in_the_language_of_the_url(app, clien
     html = response.get_data(as_text=True)
     assert html_lang(html) == "es" and "Algo salió mal" in html
     assert "boom" not in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/practices/?lang=es",
+        "/en/practices/?endpoint=x&_scheme=ftp&_external=1",
+        "/es/search?q=fees&lang=en",
+        "/en/practices/?page=²",
+        "/en/practices/?year_from=²&pillar=²",
+        "/en/practices/?page=" + "9" * 5000,
+        "/en/practices/99999999999999999999",
+        "/en/pillars/99999999999999999999",
+        "/p/99999999999999999999",
+    ],
+)
+def test_hostile_query_strings_and_huge_numbers_never_give_a_500(seeded_client, path):
+    response = seeded_client.get(path)
+    assert response.status_code in (200, 400, 404), path
+
+
+def test_the_language_switch_keeps_an_odd_query_without_breaking(seeded_client):
+    html = seeded_client.get("/en/practices/?lang=es&theme=legal-frameworks").get_data(True)
+    assert 'href="/es/practices/?lang=es&amp;theme=legal-frameworks"' in html

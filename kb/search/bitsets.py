@@ -65,7 +65,7 @@ class FacetSets:
 
     def __init__(self):
         self._segments: dict[str, dict[str, dict[str, int]]] = {}
-        self._searcher = None  # held, so that its id cannot be reused by a new one
+        self._generation = None  # what the sets were built for: a commit makes a new one
         self.live = 0
         self._sets: dict[str, dict[str, int]] = {}
         self._lock = threading.Lock()
@@ -73,7 +73,8 @@ class FacetSets:
     def for_searcher(self, searcher) -> tuple[dict[str, dict[str, int]], int]:
         """(field -> value -> bitset, bitset of the live documents) for ``searcher``."""
         with self._lock:
-            if self._searcher is searcher:
+            generation = searcher.reader().generation()
+            if self._generation == generation:
                 return self._sets, self.live
             parts = searcher.subsearchers or [(searcher, 0)]
             combined: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
@@ -93,7 +94,7 @@ class FacetSets:
                     for value, mask in values.items():
                         target[value] = target.get(value, 0) | (mask << offset)
             self._segments = {k: v for k, v in self._segments.items() if k in current}
-            self._searcher, self._sets = searcher, combined
+            self._generation, self._sets = generation, combined
             self.live = live_mask(searcher)
             return combined, self.live
 

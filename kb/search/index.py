@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
+from whoosh.writing import CLEAR
 
 from kb.models import Practice, PracticeOrganisation, SearchOutbox, Status
 from kb.search import documents
@@ -63,15 +64,18 @@ class CheckReport:
 
 
 class SearchIndex:
-    """One index folder. Readers share a searcher that is refreshed only when the index changed;
-    writers take the index lock in turn, waiting up to ``write_timeout`` seconds."""
+    """One index folder. Each thread reads through its own searcher, reopened only when the
+    index has a new generation (segment files are plain files, read by seek and read, so a
+    searcher must not be shared between threads). Writers take the index lock in turn, waiting
+    up to ``write_timeout`` seconds."""
 
     def __init__(self, directory: str | Path, write_timeout: float = 30.0):
         self.directory = Path(directory)
         self.write_timeout = float(write_timeout)
+        self.merge = True  # tests turn merging off to get several segments
         self._ix = None
-        self._searcher = None
         self._lock = threading.RLock()
+        self._local = threading.local()
         self.schema = build_schema()
         self.facets = FacetSets()
         self.ranking = RankCache()
@@ -91,29 +95,30 @@ class SearchIndex:
             return self._ix
 
     def searcher(self):
-        """The shared searcher, refreshed when a writer has committed since it was opened."""
-        with self._lock:
-            ix = self.open()
-            if self._searcher is None:
-                self._searcher = ix.searcher()
-            elif not self._searcher.up_to_date():
-                # Searcher.refresh() kept the old generation here: open a new one (about 2 ms
-                # with separate segment files). Searches still running keep the old one.
-                self._searcher = ix.searcher()
-            return self._searcher
+        """This thread's searcher, reopened when a writer has committed since (about 2 ms with
+        separate segment files; Searcher.refresh() kept the old generation here)."""
+        ix = self.open()
+        current = getattr(self._local, "searcher", None)
+        if current is not None and current.reader().generation() == ix.latest_generation():
+            return current
+        if current is not None:
+            current.close()
+        self._local.searcher = ix.searcher()
+        return self._local.searcher
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = None
+            current = getattr(self._local, "searcher", None)
+            if current is not None:
+                current.close()
+            self._local = threading.local()
             self._ix = None
 
     def writer(self):
         """A writer that waits for the lock instead of failing at once.
 
-        ``compound=False`` on commit keeps segment files separate, so opening a searcher does
-        not copy them into memory (about 2 ms instead of 30-145 ms).
+        ``compound=False`` keeps segment files separate, so opening a searcher does not copy
+        them into memory (about 2 ms instead of 30-145 ms).
         """
         try:
             return self.open().writer(timeout=self.write_timeout, delay=0.05, compound=False)
@@ -121,43 +126,60 @@ class SearchIndex:
             raise IndexBusy(str(self.directory)) from exc
 
     # --- keeping in step with the database --------------------------------------------------
+    def _write(self, writer, session: Session, ids: list[int]) -> None:
+        practices = load_for_index(session, ids)
+        for pid in ids:
+            if pid in practices:
+                writer.update_document(**documents.build(practices[pid]))
+            else:
+                writer.delete_by_term("id", str(pid))
+
     def apply(self, session: Session, practice_ids: Iterable[int]) -> int:
-        """Rewrite or remove the entries of ``practice_ids`` from the database's current state."""
+        """Rewrite or remove the entries of ``practice_ids`` from the database's current state.
+
+        The practices are read after the index lock is taken: a writer that waited for the
+        lock cannot then write an older state over a newer one.
+        """
         ids = sorted(set(practice_ids))
         if not ids:
             return 0
-        practices = load_for_index(session, ids)
         writer = self.writer()
         try:
-            for pid in ids:
-                if pid in practices:
-                    writer.update_document(**documents.build(practices[pid]))
-                else:
-                    writer.delete_by_term("id", str(pid))
+            self._write(writer, session, ids)
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(merge=True)
+        writer.commit(merge=self.merge)
         return len(ids)
 
     def sync(self, session_factory: Callable[[], Session]) -> int:
-        """Apply every outbox row, oldest first; rows are deleted only after the index commit,
-        so a crash in between repeats the work (it is idempotent) and loses nothing."""
+        """Apply every outbox row, oldest first, under the index lock; rows are deleted only
+        after the index commit, so a crash in between repeats the work (it is idempotent) and
+        loses nothing."""
         applied = 0
         while True:
-            with session_factory() as session:
-                rows = session.execute(
-                    select(SearchOutbox.id, SearchOutbox.practice_id)
-                    .order_by(SearchOutbox.id)
-                    .limit(BATCH)
-                ).all()
-                if not rows:
-                    return applied
-                self.apply(session, {pid for _, pid in rows})
-                done = [row_id for row_id, _ in rows]
-                session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
-                session.commit()
-                applied += len({pid for _, pid in rows})
+            writer = self.writer()
+            committed = False
+            try:
+                with session_factory() as session:
+                    rows = session.execute(
+                        select(SearchOutbox.id, SearchOutbox.practice_id)
+                        .order_by(SearchOutbox.id)
+                        .limit(BATCH)
+                    ).all()
+                    if not rows:
+                        return applied
+                    ids = sorted({pid for _, pid in rows})
+                    self._write(writer, session, ids)
+                    writer.commit(merge=self.merge)
+                    committed = True
+                    done = [row_id for row_id, _ in rows]
+                    session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
+                    session.commit()
+                    applied += len(ids)
+            finally:
+                if not committed:
+                    writer.cancel()
 
     def sync_now(self) -> int:
         """Apply the outbox with this index's own sessions (set by the app)."""
@@ -167,32 +189,41 @@ class SearchIndex:
         return session.scalar(select(func.count()).select_from(SearchOutbox))
 
     def rebuild(self, session: Session, progress=iter) -> int:
-        """Recreate the index from the database in a new folder, then swap it in."""
-        started_at = session.scalar(select(func.max(SearchOutbox.id))) or 0
-        fresh = self.directory.with_name(self.directory.name + ".new")
-        shutil.rmtree(fresh, ignore_errors=True)
-        fresh.mkdir(parents=True)
-        ix = whoosh_index.create_in(str(fresh), self.schema)
-        ids = session.scalars(
-            select(Practice.id).where(Practice.status == Status.published).order_by(Practice.id)
-        ).all()
-        writer = ix.writer(limitmb=256, compound=False)
-        count = 0
-        for start in progress(range(0, len(ids), BATCH)):
-            for practice in load_for_index(session, ids[start : start + BATCH]).values():
-                writer.add_document(**documents.build(practice))
-                count += 1
-            session.expunge_all()
-        writer.commit(optimize=True)
-        with self._lock:
+        """Recreate the index from the database, holding the index lock throughout.
+
+        The new segment replaces every old one in a single commit (``mergetype=CLEAR``), so
+        readers see either the old index or the new one. Outbox rows present at the start
+        are covered by the rebuild and deleted; later ones stay for the next sync.
+        """
+        try:
+            writer = self.writer()
+        except IndexBusy:
+            raise
+        except Exception:  # noqa: BLE001 - an unreadable index is what a rebuild is for
+            log.warning("index unreadable; starting from an empty one", exc_info=True)
             self.close()
-            old = self.directory.with_name(self.directory.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            if self.directory.exists():
-                self.directory.rename(old)
-            fresh.rename(self.directory)
-            shutil.rmtree(old, ignore_errors=True)
-        session.execute(delete(SearchOutbox).where(SearchOutbox.id <= started_at))
+            shutil.rmtree(self.directory, ignore_errors=True)
+            writer = self.writer()
+        committed = False
+        try:
+            covered = session.scalars(select(SearchOutbox.id)).all()
+            ids = session.scalars(
+                select(Practice.id).where(Practice.status == Status.published).order_by(Practice.id)
+            ).all()
+            count = 0
+            for start in progress(range(0, len(ids), BATCH)):
+                for practice in load_for_index(session, ids[start : start + BATCH]).values():
+                    writer.add_document(**documents.build(practice))
+                    count += 1
+                session.expunge_all()
+            writer.commit(mergetype=CLEAR)
+            committed = True
+        finally:
+            if not committed:
+                writer.cancel()
+        for start in range(0, len(covered), BATCH):
+            chunk = covered[start : start + BATCH]
+            session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))
         session.commit()
         return count
 

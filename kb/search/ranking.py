@@ -52,17 +52,18 @@ def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 class RankCache:
-    """Per searcher: field lengths and start years as arrays over all documents."""
+    """Per index generation: field lengths and start years as arrays over all documents."""
 
     def __init__(self):
-        self._searcher = None
+        self._generation = None
         self._lengths: dict[str, np.ndarray] = {}
         self._years: np.ndarray | None = None
         self._lock = threading.Lock()
 
     def _for(self, searcher) -> None:
-        if self._searcher is not searcher:
-            self._searcher, self._lengths, self._years = searcher, {}, None
+        generation = searcher.reader().generation()
+        if self._generation != generation:
+            self._generation, self._lengths, self._years = generation, {}, None
 
     def lengths(self, searcher, fieldname: str) -> np.ndarray:
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import abort
@@ -13,6 +14,12 @@ from kb.services.filters import CORRIDOR_SLUG, DIMENSIONS, Filters
 from kb.services.practices import DEFAULT_SORT, SORTS
 
 MAX_VALUES = 20
+# ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+def _number(raw: str) -> int | None:
+    return int(raw) if _NUMBER.fullmatch(raw) else None
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,8 @@ def _labels() -> dict[str, str]:
 def _normalise(param: str, raw: str, vocab: Vocabulary):
     value = raw.strip()
     if param == "pillar":
-        return int(value) if value.isdigit() and int(value) in vocab.pillars else None
+        number = _number(value)
+        return number if number in vocab.pillars else None
     if param in ("country", "corridor"):
         value = value.upper()
         if param == "corridor" and not CORRIDOR_SLUG.match(value):
@@ -51,8 +59,9 @@ def _year(args: MultiDict, name: str, notices: list[str]) -> int | None:
     raw = args.get(name, "").strip()
     if not raw:
         return None
-    if raw.isdigit() and 1900 <= int(raw) <= 2100:
-        return int(raw)
+    year = _number(raw)
+    if year is not None and 1900 <= year <= 2100:
+        return year
     notices.append(_("“{value}” is not a year; that filter was ignored.").format(value=raw))
     return None
 
@@ -89,9 +98,7 @@ def parse_listing(
             _("Unknown sort order “{value}”; the default order is used.").format(value=sort)
         )
         sort = default_sort
-    raw_page = args.get("page", "1").strip()
-    if not raw_page.isdigit() or int(raw_page) < 1 or len(raw_page) > 6:
+    page = _number(args.get("page", "1").strip())
+    if page is None or page < 1:
         abort(400, description=_("The page number must be a whole number from 1 up."))
-    return Listing(
-        Filters(**values, year_from=year_from, year_to=year_to), sort, int(raw_page), notices
-    )
+    return Listing(Filters(**values, year_from=year_from, year_to=year_to), sort, page, notices)

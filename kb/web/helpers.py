@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import bleach
 import markdown as md
 from flask import Flask, request, url_for
@@ -64,12 +66,19 @@ def has_language_versions() -> bool:
     return request.url_rule is not None and "lang" in request.url_rule.arguments
 
 
+def with_query(path: str, args: dict[str, list[str]]) -> str:
+    """``path`` with a query string. Query arguments never go through url_for's keywords,
+    where a parameter named like a view argument (``?lang=``) or ``_scheme`` would clash."""
+    query = urlencode([(k, v) for k, values in args.items() for v in values])
+    return f"{path}?{query}" if query else path
+
+
 def switch_url(lang: str) -> str:
     """This page in ``lang``, with the same query."""
     if not has_language_versions():
         return url_for("public.home", lang=lang)
-    view_args = {**(request.view_args or {}), "lang": lang}
-    return url_for(request.endpoint, **view_args, **request.args.to_dict(flat=False))
+    path = url_for(request.endpoint, **{**(request.view_args or {}), "lang": lang})
+    return with_query(path, request.args.to_dict(flat=False))
 
 
 def page_url(**changes) -> str:
@@ -79,8 +88,8 @@ def page_url(**changes) -> str:
         if value is None:
             args.pop(key, None)
         else:
-            args[key] = value if isinstance(value, list) else [value]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+            args[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return with_query(url_for(request.endpoint, **(request.view_args or {})), args)
 
 
 def filters_url(filters, **extra) -> str:
@@ -88,8 +97,8 @@ def filters_url(filters, **extra) -> str:
     args = filters.to_args()
     if query := request.args.get("q"):
         args["q"] = [query]
-    args.update({key: [value] for key, value in extra.items() if value is not None})
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    args.update({key: [str(value)] for key, value in extra.items() if value is not None})
+    return with_query(url_for(request.endpoint, **(request.view_args or {})), args)
 
 
 def localised(obj, field: str) -> str:

@@ -56,8 +56,8 @@ def practice_list():
     )
 
 
-@bp.get("/practices/<int:practice_id>")
-@bp.get("/practices/<int:practice_id>-<slug>")
+@bp.get("/practices/<int(max=2147483647):practice_id>")
+@bp.get("/practices/<int(max=2147483647):practice_id>-<slug>")
 def practice(practice_id: int, slug: str | None = None):
     item = found(practices.get_published, practice_id)
     if slug is not None and slug != item.slug:
@@ -124,7 +124,7 @@ def pillar_index():
     )
 
 
-@bp.get("/pillars/<int:number>")
+@bp.get("/pillars/<int(max=9):number>")
 def pillar(number: int):
     item = found(catalogue.get_pillar, number)
     page = practices.list_published(Filters(pillars=(number,)), g.lang, size=500)

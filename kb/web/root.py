@@ -17,7 +17,7 @@ def index():
     return redirect(url_for("public.home", lang=preferred_language()))
 
 
-@bp.get("/p/<int:practice_id>")
+@bp.get("/p/<int(max=2147483647):practice_id>")
 def permalink(practice_id: int):
     return redirect(
         url_for("public.practice", lang=preferred_language(), practice_id=practice_id), code=301
