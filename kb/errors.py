@@ -11,6 +11,10 @@ class NotFound(KbError):
     pass
 
 
+class PageOutOfRange(NotFound):
+    """A page number past the last page of a list or of search results."""
+
+
 class SeedInvalid(KbError):
     """The seed folder has problems; nothing was written."""
 

@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g, request
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale
 
 from kb.config import DEFAULT_LANGUAGE, LANGUAGES
-
-_l = lazy_gettext
 
 
 def other_language(lang: str) -> str:
@@ -44,28 +42,19 @@ class Picked:
     is_fallback: bool
 
 
-def pick_translation(translations: dict[str, Any], lang: str) -> Picked:
-    """The translation row for ``lang``, else the other language's, flagged as a fallback."""
-    if lang in translations:
-        return Picked(translations[lang], lang, False)
+def _pick(read, lang: str) -> Picked:
+    """The one fallback rule: the page's language if it has text, else the other, flagged."""
+    if value := read(lang):
+        return Picked(value, lang, False)
     other = other_language(lang)
-    return Picked(translations.get(other), other, True)
+    return Picked(read(other) or "", other, True)
 
 
 def pick_text(obj: Any, field: str, lang: str) -> Picked:
-    """``obj.<field>_<lang>`` if it has text, else the other language's text, flagged."""
-    value = getattr(obj, f"{field}_{lang}", None)
-    if value:
-        return Picked(value, lang, False)
-    other = other_language(lang)
-    return Picked(getattr(obj, f"{field}_{other}", None) or "", other, True)
+    """``obj.<field>_<lang>`` (taxonomy, collections, events: one column per language)."""
+    return _pick(lambda code: getattr(obj, f"{field}_{code}", None), lang)
 
 
 def pick_field(translations: dict[str, Any], field: str, lang: str) -> Picked:
-    """One field of a practice's translations, falling back field by field."""
-    own = translations.get(lang)
-    if own is not None and getattr(own, field):
-        return Picked(getattr(own, field), lang, False)
-    other = other_language(lang)
-    fallback = translations.get(other)
-    return Picked(getattr(fallback, field, "") if fallback else "", other, True)
+    """One field of a practice's translation rows, falling back field by field."""
+    return _pick(lambda code: getattr(translations.get(code), field, None), lang)

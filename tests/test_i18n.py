@@ -5,16 +5,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from kb.extensions import db
-from kb.i18n import pick_field, pick_text, pick_translation
+from kb.i18n import pick_field, pick_text
 from kb.web.helpers import render_markdown
 from tests.factories import make_practice
-
-
-def test_pick_translation_prefers_the_page_language_then_falls_back():
-    rows = {"en": "english row"}
-    assert pick_translation(rows, "en").value == "english row"
-    picked = pick_translation(rows, "es")
-    assert (picked.value, picked.lang, picked.is_fallback) == ("english row", "en", True)
 
 
 def test_pick_field_falls_back_field_by_field():

@@ -18,7 +18,6 @@ from itertools import accumulate
 import numpy as np
 from whoosh import query as wq
 from whoosh.formats import Positions
-from whoosh.idsets import DocIdSet
 from whoosh.matching import FilterMatcher
 
 from kb.search.schema import FACET_FIELDS, PAIR_FIELDS
@@ -32,27 +31,6 @@ def to_mask(docnums) -> int:
             buffer.extend(bytes(byte - len(buffer) + 64))
         buffer[byte] |= 1 << (doc & 7)
     return int.from_bytes(buffer, "little")
-
-
-class MaskIdSet(DocIdSet):
-    """A bitset as the ``filter`` of a Whoosh search: membership without building a set."""
-
-    def __init__(self, mask: int):
-        self.bits = mask.to_bytes((mask.bit_length() + 7) // 8 or 1, "little")
-
-    def __contains__(self, docnum: int) -> bool:
-        byte = docnum >> 3
-        return byte < len(self.bits) and bool(self.bits[byte] >> (docnum & 7) & 1)
-
-    def __len__(self) -> int:
-        return int.from_bytes(self.bits, "little").bit_count()
-
-    def __iter__(self):
-        for byte_index, byte in enumerate(self.bits):
-            while byte:
-                low = byte & -byte
-                yield (byte_index << 3) + low.bit_length() - 1
-                byte ^= low
 
 
 class FacetSets:
@@ -112,6 +90,14 @@ class FacetSets:
 _INT_SIZE = 4  # a Positions value starts with the frequency as a 4-byte int
 
 
+def mask_to_ids(mask: int, size: int) -> np.ndarray:
+    """The document numbers in a bitset, as an array."""
+    if not mask:
+        return np.empty(0, dtype=np.int64)
+    raw = np.frombuffer(mask.to_bytes((size + 7) // 8, "little"), dtype=np.uint8)
+    return np.flatnonzero(np.unpackbits(raw, bitorder="little")[:size])
+
+
 def ids_mask(ids: np.ndarray, offset: int = 0) -> int:
     """Bitset of an array of document numbers."""
     if not len(ids):
@@ -121,52 +107,52 @@ def ids_mask(ids: np.ndarray, offset: int = 0) -> int:
     return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little") << offset
 
 
-def _leaf_ids(matcher) -> np.ndarray:
-    """All document numbers of a term's postings, a block at a time.
+def posting_blocks(matcher):
+    """(document numbers, block data) for each posting block of one segment's term, or None
+    when the matcher is not Whoosh's on-disk one (inline postings of rare terms).
 
-    Whoosh's on-disk matcher keeps each block's ids delta-encoded; decoding them with numpy
-    avoids a Python step per posting. Anything else (inline postings of rare terms) is read
-    through the matcher's own iterator.
+    Whoosh keeps each block's ids delta-encoded; decoding them with numpy avoids a Python step
+    per posting, which is what makes match sets, ranking and phrases fast. Deleted documents
+    are not filtered here: callers intersect with the live documents.
     """
-    if isinstance(matcher, FilterMatcher):  # a segment with deletions: the live mask handles it
+    if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
     if not all(hasattr(matcher, a) for a in ("_read_data", "_next_block", "_byteids")):
+        return None
+
+    def blocks():
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            raw = np.asarray(matcher._data[0], dtype=np.int64)
+            yield (raw if matcher._byteids else np.cumsum(raw)), matcher._data, matcher
+            matcher._next_block()
+
+    return blocks()
+
+
+def _leaf_ids(matcher) -> np.ndarray:
+    """All document numbers of a term's postings in one segment."""
+    blocks = posting_blocks(matcher)
+    if blocks is None:
         return np.fromiter(matcher.all_ids(), dtype=np.int64)
-    parts = []
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        raw = np.asarray(matcher._data[0], dtype=np.int64)
-        parts.append(raw if matcher._byteids else np.cumsum(raw))
-        matcher._next_block()
+    parts = [ids for ids, _data, _m in blocks]
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
 def _leaf_positions(matcher, decode, wanted: np.ndarray) -> dict[int, list[int]]:
-    """Document number -> positions of a term in one segment, for the ``wanted`` documents.
-
-    Reads posting blocks directly and decodes positions only where a wanted document is.
-    """
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
+    """Document number -> positions of a term in one segment, for the ``wanted`` documents."""
+    blocks = posting_blocks(matcher)
     out = {}
-    if not all(hasattr(matcher, a) for a in ("_read_data", "_next_block", "_byteids")):
+    if blocks is None:
         while matcher.is_active():
             if matcher.id() in wanted:
                 out[matcher.id()] = decode(matcher.value())
             matcher.next()
         return out
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        raw = np.asarray(matcher._data[0], dtype=np.int64)
-        ids = raw if matcher._byteids else np.cumsum(raw)
-        hits = np.flatnonzero(np.isin(ids, wanted, assume_unique=True))
-        if len(hits):
-            values = matcher._data[2]
-            for i in hits:
-                out[int(ids[i])] = decode(values[i])
-        matcher._next_block()
+    for ids, data, _m in blocks:
+        for i in np.flatnonzero(np.isin(ids, wanted, assume_unique=True)):
+            out[int(ids[i])] = decode(data[2][i])
     return out
 
 
@@ -237,18 +223,13 @@ def phrase_mask(searcher, phrase, live: int) -> int:
         return candidates
     decode = _position_decoder(field)
     mask = 0
-    for sub, offset in _segments(searcher):
+    for sub, offset in segments(searcher):
         reader = sub.reader()
         count = reader.doc_count_all()
         local = (candidates >> offset) & ((1 << count) - 1)
         if not local:
             continue
-        wanted = np.flatnonzero(
-            np.unpackbits(
-                np.frombuffer(local.to_bytes((count + 7) // 8, "little"), dtype=np.uint8),
-                bitorder="little",
-            )[:count]
-        )
+        wanted = mask_to_ids(local, count)
         positions: list[dict[int, set[int]]] = []
         for group in groups:
             by_doc: dict[int, set[int]] = {}
@@ -272,14 +253,14 @@ def phrase_mask(searcher, phrase, live: int) -> int:
     return mask
 
 
-def _segments(searcher):
+def segments(searcher):
     return searcher.subsearchers or [(searcher, 0)]
 
 
 def live_mask(searcher) -> int:
     """Every document not deleted."""
     mask = 0
-    for sub, offset in _segments(searcher):
+    for sub, offset in segments(searcher):
         reader = sub.reader()
         if reader.has_deletions():
             mask |= to_mask(reader.all_doc_ids()) << offset
@@ -290,7 +271,7 @@ def live_mask(searcher) -> int:
 
 def term_mask(searcher, fieldname: str, text) -> int:
     mask = 0
-    for sub, offset in _segments(searcher):
+    for sub, offset in segments(searcher):
         reader = sub.reader()
         if (fieldname, text) in reader:
             mask |= ids_mask(_leaf_ids(reader.postings(fieldname, text)), offset)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from markupsafe import Markup
 from whoosh import qparser
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.query import And, NullQuery, NumericRange, Query
 
-from kb.errors import NotFound
+from kb.errors import PageOutOfRange
 from kb.search.bitsets import match_mask
 from kb.search.index import SearchIndex
 from kb.search.ranking import rank, scored_terms
@@ -37,10 +37,6 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 
 
-class PageOutOfRange(NotFound):
-    pass
-
-
 @dataclass(frozen=True)
 class Snippet:
     html: Markup
@@ -59,7 +55,6 @@ class SearchResult:
     size: int
     reading: str = ""
     suggestion: str | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def number(self) -> int:

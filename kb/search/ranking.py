@@ -13,10 +13,9 @@ import threading
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.matching import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
-from kb.search.bitsets import _segments
+from kb.search.bitsets import mask_to_ids, posting_blocks, segments
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 MAX_EXPANSION = 64  # terms a prefix or wildcard may stand for in the ranking
@@ -25,9 +24,8 @@ _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float
 
 def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers, term frequencies) of one segment's postings of a term."""
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if not all(hasattr(matcher, a) for a in ("_read_data", "_next_block", "_blocklength")):
+    blocks = posting_blocks(matcher)
+    if blocks is None:
         ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())
@@ -35,17 +33,13 @@ def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
             matcher.next()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
     id_parts, tf_parts = [], []
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        raw = np.asarray(matcher._data[0], dtype=np.int64)
-        id_parts.append(raw if matcher._byteids else np.cumsum(raw))
-        weights = matcher._data[1]
+    for ids, data, block in blocks:
+        id_parts.append(ids)
+        weights = data[1]
         if weights is None or isinstance(weights, float):
-            tf_parts.append(np.full(matcher._blocklength, weights or 1.0, dtype=np.float32))
+            tf_parts.append(np.full(block._blocklength, weights or 1.0, dtype=np.float32))
         else:
             tf_parts.append(np.asarray(weights, dtype=np.float32))
-        matcher._next_block()
     if not id_parts:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     return np.concatenate(id_parts), np.concatenate(tf_parts)
@@ -70,7 +64,7 @@ class RankCache:
             self._for(searcher)
             if fieldname not in self._lengths:
                 out = np.zeros(searcher.doc_count_all(), dtype=np.float32)
-                for sub, offset in _segments(searcher):
+                for sub, offset in segments(searcher):
                     reader = sub.reader()
                     count = reader.doc_count_all()
                     out[offset : offset + count] = [
@@ -84,7 +78,7 @@ class RankCache:
             self._for(searcher)
             if self._years is None:
                 out = np.zeros(searcher.doc_count_all(), dtype=np.int32)
-                for sub, offset in _segments(searcher):
+                for sub, offset in segments(searcher):
                     reader = sub.reader()
                     column = reader.column_reader("start_year")
                     out[offset : offset + reader.doc_count_all()] = list(column)
@@ -128,7 +122,7 @@ def _postings(searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarr
     field = searcher.schema[fieldname]
     btext = field.to_bytes(text)
     ids, tfs = [], []
-    for sub, offset in _segments(searcher):
+    for sub, offset in segments(searcher):
         reader = sub.reader()
         if (fieldname, btext) in reader:
             seg_ids, seg_tfs = _leaf_postings(reader.postings(fieldname, btext))
@@ -137,13 +131,6 @@ def _postings(searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarr
     if not ids:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     return np.concatenate(ids), np.concatenate(tfs)
-
-
-def mask_to_ids(mask: int, size: int) -> np.ndarray:
-    if not mask:
-        return np.empty(0, dtype=np.int64)
-    raw = np.frombuffer(mask.to_bytes((size + 7) // 8, "little"), dtype=np.uint8)
-    return np.flatnonzero(np.unpackbits(raw, bitorder="little")[:size])
 
 
 def rank(searcher, query, mask: int, limit: int, cache: RankCache, newest: bool = False):

@@ -32,8 +32,6 @@ SNIPPET_SOURCES = {
     "body_es": "text_es",
     "title_es": "title_es",
 }
-# Prefixes a researcher may type, and the field each searches.
-FIELD_PREFIXES = {"title": "title", "org": "org"}
 FACET_FIELDS = ("theme", "pillar", "region", "country", "corridor", "actor", "implementation")
 NO_END_YEAR = 9999
 

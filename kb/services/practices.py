@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, distinct, func, literal, or_, select, union
 from sqlalchemy.orm import aliased, selectinload
 
 from kb.config import LANGUAGES
-from kb.errors import NotFound
+from kb.errors import NotFound, PageOutOfRange
 from kb.extensions import db
 from kb.models import (
     ActorType,
@@ -146,10 +146,6 @@ class Page:
         return min(self.total, self.number * self.size)
 
 
-class PageOutOfRange(NotFound):
-    pass
-
-
 ORDERS = {
     "newest": (Practice.start_year.desc().nulls_last(), Practice.id),
     "oldest": (Practice.start_year.asc().nulls_last(), Practice.id),
@@ -253,12 +249,6 @@ def related(practice: Practice, limit: int = 4) -> list[Practice]:
     return load_published(list(ids))
 
 
-def count_published() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Practice).where(Practice.status == Status.published)
-    )
-
-
 __all__ = [
     "DEFAULT_SORT",
     "LANGUAGES",
@@ -266,7 +256,6 @@ __all__ = [
     "Filters",
     "Page",
     "PageOutOfRange",
-    "count_published",
     "facet_counts",
     "get_published",
     "involvement",
