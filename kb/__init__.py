@@ -41,10 +41,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from kb import i18n, models  # noqa: F401 - the models must be mapped before migrations run
+    from kb.db import enforce_sqlite_foreign_keys
     from kb.extensions import babel, csrf, db, migrate
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    with app.app_context():
+        enforce_sqlite_foreign_keys(db.engine)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
     babel.init_app(app, locale_selector=i18n.select_locale)

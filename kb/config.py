@@ -38,13 +38,27 @@ def secret_key(instance: Path) -> str:
     if key := os.environ.get("KB_SECRET_KEY"):
         return key
     path = instance / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
+    try:
+        # Created once, private from the start; a second worker starting at the same moment
+        # finds the file and reads the same key.
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
     return key
+
+
+def _typed(name: str, raw: str):
+    """An environment value converted to the type of its default (bool, int, float)."""
+    default = getattr(Defaults, name, None)
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int | float):
+        return type(default)(raw)
+    return raw
 
 
 def load(app, overrides: dict | None = None) -> None:
@@ -53,7 +67,8 @@ def load(app, overrides: dict | None = None) -> None:
     app.config.from_pyfile("settings.py", silent=True)
     for name, value in os.environ.items():
         if name.startswith(ENV_PREFIX) and name not in ("KB_INSTANCE",):
-            app.config[name[len(ENV_PREFIX) :]] = value
+            key = name[len(ENV_PREFIX) :]
+            app.config[key] = _typed(key, value)
     if overrides:
         app.config.update(overrides)
     instance = Path(app.instance_path)

@@ -98,7 +98,9 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:
-    session.info.pop(PENDING, None)
+    # A savepoint rolled back leaves the outer transaction (and its outbox rows) alive.
+    if not previous_transaction.nested:
+        session.info.pop(PENDING, None)
 
 
 def install(session_class) -> None:

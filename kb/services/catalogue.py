@@ -207,9 +207,12 @@ def collection_with_practices(slug: str) -> tuple[Collection, list[Practice]]:
 
 
 def featured_collections() -> list[tuple[Collection, int]]:
+    published = CollectionItem.practice_id.in_(
+        select(Practice.id).where(Practice.status == Status.published)
+    )
     rows = db.session.execute(
         select(Collection, func.count(CollectionItem.practice_id))
-        .outerjoin(CollectionItem)
+        .outerjoin(CollectionItem, (CollectionItem.collection_id == Collection.id) & published)
         .where(Collection.is_featured.is_(True))
         .group_by(Collection.id)
         .order_by(Collection.title_en)

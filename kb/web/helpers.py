@@ -113,6 +113,11 @@ def org_acronym(org) -> str:
     return pick_text(org, "acronym", current_language()).value
 
 
+def link(href: str, text: str) -> Markup:
+    """A link to place inside a translated sentence (both parts escaped)."""
+    return Markup('<a href="{}"><strong>{}</strong></a>').format(href, text)
+
+
 def implementation_label(value) -> str:
     labels = {"ongoing": _("Ongoing"), "completed": _("Completed"), "planned": _("Planned")}
     return labels.get(str(value), str(value))
@@ -144,6 +149,7 @@ def init_app(app: Flask) -> None:
         country_name=lambda code: country_name(code, current_language()),
         lang_attr=lang_attr,
         implementation_label=implementation_label,
+        link=link,
         format_date=format_date,
         format_number=format_decimal,
     )

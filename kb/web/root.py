@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, url_for
-from sqlalchemy import text
 
-from kb.extensions import db
 from kb.i18n import preferred_language
-from kb.search import get_index
+from kb.services import health
 
 bp = Blueprint("root", __name__)
 
@@ -28,8 +26,6 @@ def permalink(practice_id: int):
 def healthz():
     """200 when the database answers and the search index opens; 503 otherwise."""
     try:
-        db.session.execute(text("SELECT 1"))
-        documents = get_index().searcher().doc_count()
+        return health.check()
     except Exception:  # noqa: BLE001 - any failure of either means "not live"
         abort(503)
-    return {"status": "ok", "database": "ok", "index": "ok", "indexed": documents}
