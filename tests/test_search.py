@@ -453,3 +453,19 @@ def test_counts_and_matches_hold_across_several_segments_with_deletions(app, cli
         for text in ("walrus", "segment -walrus", '"segment practice"', "walru*"):
             query, _ = parse(text, index.schema, "en")
             assert match_mask(searcher, query, live) == to_mask(searcher.docs_for_query(query))
+
+
+def test_rebuild_starts_anew_when_the_index_has_another_schema(app, runner):
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    make_practice(id=1, title="Schema practice")
+    db.session.commit()
+    index = get_index()
+    index.close()
+    whoosh_index.create_in(str(index.directory), fields.Schema(id=fields.ID(stored=True)))
+    result = runner.invoke(args=["index", "check"])
+    assert result.exit_code == 1 and "missing: 1" in result.output
+    assert runner.invoke(args=["index", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["index", "check"]).exit_code == 0
+    assert search(index, "schema", "en", Filters()).ids == [1]

@@ -181,6 +181,14 @@ class SearchIndex:
                 if not committed:
                     writer.cancel()
 
+    def schema_is_current(self) -> bool:
+        """Whether the index on disk opens and has the fields this version writes."""
+        try:
+            return set(self.open().schema.names()) == set(self.schema.names())
+        except Exception:  # noqa: BLE001 - any failure to open means "not current"
+            self.close()
+            return False
+
     def sync_now(self) -> int:
         """Apply the outbox with this index's own sessions (set by the app)."""
         return self.sync(self.session_factory)
@@ -195,15 +203,12 @@ class SearchIndex:
         readers see either the old index or the new one. Outbox rows present at the start
         are covered by the rebuild and deleted; later ones stay for the next sync.
         """
-        try:
-            writer = self.writer()
-        except IndexBusy:
-            raise
-        except Exception:  # noqa: BLE001 - an unreadable index is what a rebuild is for
-            log.warning("index unreadable; starting from an empty one", exc_info=True)
+        if not self.schema_is_current():
+            # An unreadable index, or one made by an older version of the schema: start anew.
+            log.warning("index unreadable or of another schema; starting from an empty one")
             self.close()
             shutil.rmtree(self.directory, ignore_errors=True)
-            writer = self.writer()
+        writer = self.writer()
         committed = False
         try:
             covered = session.scalars(select(SearchOutbox.id)).all()
@@ -229,6 +234,9 @@ class SearchIndex:
 
     def check(self, session: Session) -> CheckReport:
         """Compare the index with the published practices of the database."""
+        if not self.schema_is_current():
+            ids = session.scalars(select(Practice.id).where(Practice.status == Status.published))
+            return CheckReport(missing=sorted(ids), pending=self.pending(session))
         indexed = {
             int(fields["id"]): fields.get("stamp") for fields in self.searcher().all_stored_fields()
         }
