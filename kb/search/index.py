@@ -20,6 +20,7 @@ from kb.search import documents
 from kb.search.bitsets import FacetSets
 from kb.search.ranking import RankCache
 from kb.search.schema import build_schema
+from kb.services.practices import display_options
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +32,9 @@ class IndexBusy(Exception):
 
 
 def _load_options():
+    """What a card shows, plus the organisations a document names."""
     return (
-        selectinload(Practice.translations),
-        selectinload(Practice.themes),
-        selectinload(Practice.pillars),
-        selectinload(Practice.corridors),
-        selectinload(Practice.countries),
+        *display_options(),
         selectinload(Practice.organisation_links).selectinload(PracticeOrganisation.organisation),
     )
 

@@ -28,6 +28,7 @@ from kb.search.schema import (
     TEXT_FIELDS,
 )
 from kb.services.filters import DIMENSIONS, Filters
+from kb.services.paging import Paginated
 
 SORTS = ("relevance", "newest")
 OTHER_BOOST = 1.0
@@ -45,32 +46,16 @@ class Snippet:
 
 
 @dataclass
-class SearchResult:
+class SearchResult(Paginated):
     ids: list[int]
     snippets: dict[int, Snippet]
     total: int
     total_without_filters: int
     facets: dict[str, dict[str, int]]
-    page: int
+    number: int
     size: int
     reading: str = ""
     suggestion: str | None = None
-
-    @property
-    def number(self) -> int:
-        return self.page
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.size + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.total, self.page * self.size)
 
 
 # --- parsing --------------------------------------------------------------------------------
@@ -199,7 +184,7 @@ def search(
         total=total,
         total_without_filters=matches.bit_count(),
         facets=facets,
-        page=page,
+        number=page,
         size=size,
         reading=reading,
     )

@@ -31,6 +31,7 @@ from kb.models.practice import (
     practice_theme,
 )
 from kb.services.filters import DIMENSIONS, Filters
+from kb.services.paging import Paginated
 
 SORTS = ("title", "newest", "oldest", "reviewed")
 DEFAULT_SORT = "title"
@@ -127,23 +128,11 @@ def facet_counts(filters: Filters) -> dict[str, dict]:
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(Paginated):
     items: list[Practice]
     total: int
     number: int
     size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * self.size + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.total, self.number * self.size)
 
 
 ORDERS = {
@@ -181,7 +170,7 @@ def list_published(
     return Page(load_published(page_ids), total, page, size)
 
 
-def _display_options():
+def display_options():
     return (
         selectinload(Practice.translations),
         selectinload(Practice.themes),
@@ -198,7 +187,7 @@ def load_published(ids: list[int]) -> list[Practice]:
     rows = db.session.scalars(
         select(Practice)
         .where(Practice.id.in_(ids), Practice.status == Status.published)
-        .options(*_display_options())
+        .options(*display_options())
     ).all()
     by_id = {p.id: p for p in rows}
     return [by_id[i] for i in ids if i in by_id]
@@ -210,7 +199,7 @@ def get_published(practice_id: int) -> Practice:
         select(Practice)
         .where(Practice.id == practice_id, Practice.status == Status.published)
         .options(
-            *_display_options(),
+            *display_options(),
             selectinload(Practice.frameworks),
             selectinload(Practice.sources),
             selectinload(Practice.organisation_links),
