@@ -169,7 +169,7 @@ def _position_decoder(field):
     return decode
 
 
-def _phrase_groups(phrase) -> list[list[str]]:
+def phrase_groups(phrase) -> list[list[str]]:
     """The phrase's words grouped by position: a word's variants share its character range."""
     words, ranges = phrase.words, phrase.char_ranges
     if not ranges or len(ranges) != len(words):
@@ -196,7 +196,7 @@ def phrase_mask(searcher, phrase, live: int) -> int:
     field = searcher.schema[phrase.fieldname]
     if not field.format.supports("positions"):
         return 0
-    groups = _phrase_groups(phrase)
+    groups = phrase_groups(phrase)
     candidates = live
     if len(groups) > 1 and phrase.slop == 1 and phrase.fieldname in PAIR_FIELDS:
         # Each adjacent pair of words is one term of the pairs field: for two words that is

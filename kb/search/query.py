@@ -195,7 +195,7 @@ def search(
 
 def _terms_by_field(query, searcher) -> dict[str, set[str]]:
     terms: dict[str, set[str]] = {}
-    for fieldname, text, _boost in scored_terms(query, searcher.reader()):
+    for fieldname, text, _boost in scored_terms(query, searcher.reader(), words=True):
         terms.setdefault(fieldname, set()).add(text)
     return terms
 

@@ -89,7 +89,7 @@ def page_url(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    return with_query(url_for(request.endpoint, **(request.view_args or {})), args)
+    return with_query(this_path(), args)
 
 
 def filters_url(filters, **extra) -> str:
@@ -98,7 +98,15 @@ def filters_url(filters, **extra) -> str:
     if query := request.args.get("q"):
         args["q"] = [query]
     args.update({key: [str(value)] for key, value in extra.items() if value is not None})
-    return with_query(url_for(request.endpoint, **(request.view_args or {})), args)
+    return with_query(this_path(), args)
+
+
+def this_path() -> str:
+    """The current page's path, built once per request (a facet list links to it 100 times)."""
+    environ = request.environ  # per request, unlike g when tests share an app context
+    if "kb.this_path" not in environ:
+        environ["kb.this_path"] = url_for(request.endpoint, **(request.view_args or {}))
+    return environ["kb.this_path"]
 
 
 def localised(obj, field: str) -> str:
