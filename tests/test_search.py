@@ -469,3 +469,15 @@ def test_rebuild_starts_anew_when_the_index_has_another_schema(app, runner):
     assert runner.invoke(args=["index", "rebuild"]).exit_code == 0
     assert runner.invoke(args=["index", "check"]).exit_code == 0
     assert search(index, "schema", "en", Filters()).ids == [1]
+
+
+def test_search_forms_keep_the_query_and_filters_without_javascript(seeded_client):
+    html = seeded_client.get("/en/search?q=workers&theme=legal-frameworks").get_data(True)
+    search_form = html[html.index('<form class="search-form"') : html.index("</form>")]
+    assert search_form.count('name="q"') == 1  # the visible box only
+    assert '<input type="hidden" name="theme" value="legal-frameworks">' in search_form
+    sort_form = html[html.index('<form class="sort-form"') :]
+    sort_form = sort_form[: sort_form.index("</form>")]
+    assert 'action="/en/search"' in sort_form
+    assert '<input type="hidden" name="q" value="workers">' in sort_form
+    assert '<input type="hidden" name="theme" value="legal-frameworks">' in sort_form

@@ -149,6 +149,7 @@ def init_app(app: Flask) -> None:
         has_language_versions=has_language_versions,
         page_url=page_url,
         filters_url=filters_url,
+        this_path=this_path,
         localised=localised,
         org_name=org_name,
         org_acronym=org_acronym,
