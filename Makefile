@@ -1,4 +1,5 @@
-# The two commands a newcomer needs: `make run` and `make test`.
+# The two commands a newcomer needs: `make run` (gunicorn; `kb run` is the development server)
+# and `make test`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -12,7 +13,7 @@ run: $(VENV)/.installed translations
 	$(BIN)/kb db upgrade
 	$(BIN)/kb seed
 	$(BIN)/kb index check || $(BIN)/kb index rebuild
-	$(BIN)/kb run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c python:kb.serving 'kb:create_app()'
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/pytest -q

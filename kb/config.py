@@ -26,6 +26,12 @@ class Defaults:
     SEARCH_WRITE_TIMEOUT = 30.0
     SEARCH_SYNC_ON_START = True
     SEARCH_PAGE_SIZE = 20
+    # What one search may cost (kb.search.query.Limits); past a limit the query is read more
+    # simply, with a notice.
+    SEARCH_MAX_WORDS = 24
+    SEARCH_MAX_SLOP = 10
+    SEARCH_MAX_EXPANSION = 64
+    SEARCH_MAX_PATTERNS = 4
 
 
 def instance_path() -> Path:

@@ -225,6 +225,9 @@ def test_an_edit_is_searchable_as_soon_as_it_is_committed(app, client):
     practice = make_practice(id=1, title="Seasonal work")
     db.session.commit()
     assert result_total(client.get("/en/search?q=zanzibar").get_data(as_text=True)) == 0
+    # The test shares the request's session, which a search closes (it holds no connection
+    # while it reads the index): read the practice again.
+    practice = db.session.get(Practice, 1)
     practice.translations["en"].summary = "Now also about Zanzibar."
     db.session.commit()
     assert result_ids(client.get("/en/search?q=zanzibar").get_data(as_text=True)) == [1]
@@ -235,9 +238,11 @@ def test_unpublished_and_deleted_practices_never_appear(app, client):
     make_practice(id=2, title="Ephemeral draft", status=Status.draft)
     db.session.commit()
     assert result_ids(client.get("/en/search?q=ephemeral").get_data(as_text=True)) == [1]
+    practice = db.session.get(Practice, 1)  # the search closed the session the test shares
     practice.status = Status.archived
     db.session.commit()
     assert result_total(client.get("/en/search?q=ephemeral").get_data(as_text=True)) == 0
+    practice = db.session.get(Practice, 1)
     practice.status = Status.published
     db.session.commit()
     db.session.delete(practice)

@@ -7,12 +7,14 @@ sets built once per searcher, every facet count; the ranking scores only that se
 
 from __future__ import annotations
 
+import copy
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from whoosh import qparser
+from whoosh import query as wq
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.query import And, NullQuery, NumericRange, Query
 
@@ -39,6 +41,17 @@ _WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one search may cost. Past a limit the query is read more simply, with a notice
+    (the codes in SearchResult.limited), never an error."""
+
+    max_words: int = 24  # words (and operators) read from the query
+    max_slop: int = 10  # positions a phrase's words may lie apart ("a b"~N)
+    max_expansion: int = 64  # index terms one wildcard, prefix or range may stand for
+    max_patterns: int = 4  # wildcards, prefixes and ranges in one query
+
+
+@dataclass(frozen=True)
 class Snippet:
     html: Markup
     lang: str
@@ -56,6 +69,7 @@ class SearchResult(Paginated):
     size: int
     reading: str = ""
     suggestion: str | None = None
+    limited: tuple[str, ...] = field(default=())
 
 
 # --- parsing --------------------------------------------------------------------------------
@@ -99,6 +113,59 @@ def parse(text: str, schema, lang: str) -> tuple[Query, str]:
     return query, text
 
 
+def _within_words(text: str, limits: Limits, notices: set[str]) -> str:
+    words = _WORD.findall(text)
+    if len(words) <= limits.max_words:
+        return text
+    notices.add("words")
+    return " ".join(words[: limits.max_words])
+
+
+def _literal_prefix(pattern: str) -> str:
+    return re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+
+
+def bound(query: Query, reader, limits: Limits, notices: set[str]) -> Query:
+    """``query`` with its cost capped: phrase slop, and every wildcard, prefix or range turned
+    into an OR of at most ``max_expansion`` index terms (a pattern that starts with a wildcard
+    would read the whole vocabulary: it is read from its first letters instead)."""
+    patterns: set[str] = set()  # as typed: one pattern stands for a query in each field
+
+    def walk(q: Query) -> Query:
+        if isinstance(q, wq.Phrase):
+            if q.slop > limits.max_slop:
+                notices.add("slop")
+                q = copy.copy(q)
+                q.slop = limits.max_slop
+            return q
+        if isinstance(q, wq.MultiTerm):
+            patterns.add(str(getattr(q, "text", q)))
+            if len(patterns) > limits.max_patterns:
+                notices.add("patterns")
+                return NullQuery
+            if isinstance(q, wq.Wildcard) and q.text[:1] in ("*", "?"):
+                notices.add("wildcard")
+                literal = _literal_prefix(q.text.lstrip("*?"))
+                if len(literal) < 2:
+                    return NullQuery
+                q = wq.Prefix(q.fieldname, literal, boost=q.boost)
+            try:
+                texts = []
+                for btext in q._btexts(reader):
+                    if len(texts) == limits.max_expansion:
+                        notices.add("expansion")
+                        break
+                    texts.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+            except Exception:  # noqa: BLE001 - a pattern the index cannot expand matches nothing
+                return NullQuery
+            if not texts:
+                return NullQuery
+            return wq.Or([wq.Term(q.fieldname, t, boost=q.boost) for t in texts])
+        return q.apply(walk)  # a copy with every child bounded (leaves: unchanged)
+
+    return walk(query)
+
+
 # --- searching ------------------------------------------------------------------------------
 def _dimension_values(filters: Filters) -> dict[str, tuple[str, ...]]:
     return {
@@ -123,6 +190,7 @@ def search(
     page: int = 1,
     size: int = 20,
     sort: str = "relevance",
+    limits: Limits = Limits(),
 ) -> SearchResult:
     """One page of hits for ``text`` under ``filters``, with totals, facet counts, highlights.
 
@@ -130,7 +198,10 @@ def search(
     PageOutOfRange past the last page.
     """
     searcher = index.searcher()
-    query, reading = parse(text, index.schema, lang)
+    notices: set[str] = set()
+    query, reading = parse(_within_words(text, limits, notices), index.schema, lang)
+    if not _is_empty(query):
+        query = bound(query, searcher.reader(), limits, notices)
     sets, live = index.facets.for_searcher(searcher)
     matches = 0 if _is_empty(query) else match_mask(searcher, query, live)
     years = _year_query(filters)
@@ -187,6 +258,7 @@ def search(
         number=page,
         size=size,
         reading=reading,
+        limited=tuple(sorted(notices)),
     )
     if total == 0:
         result.suggestion = suggest(searcher, reading)

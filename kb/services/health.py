@@ -1,19 +1,50 @@
-"""Liveness: the database answers and the search index opens."""
+"""Health: the database has its tables, and the search index is there, readable, of this
+version's schema, and not empty while the database has published practices."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import func, select
 
 from kb.extensions import db
+from kb.models import Practice, Status
 from kb.search import get_index
 
 
-def check() -> dict:
-    """What is live, with the number of indexed documents. Raises on any failure."""
-    db.session.execute(text("SELECT 1"))
-    return {
-        "status": "ok",
-        "database": "ok",
-        "index": "ok",
-        "indexed": get_index().searcher().doc_count(),
-    }
+def check() -> tuple[dict, list[str]]:
+    """(what was found, the problems); no problem means healthy. Never raises."""
+    problems: list[str] = []
+    report: dict = {"database": "ok", "index": "ok"}
+    published = None
+    try:
+        published = db.session.scalar(
+            select(func.count()).select_from(Practice).where(Practice.status == Status.published)
+        )
+        report["published"] = published
+    except Exception as exc:  # noqa: BLE001 - any failure is the reason reported
+        db.session.rollback()
+        report["database"] = "unavailable"
+        problems.append(f"database: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    index = get_index()
+    if not index.exists():
+        report["index"] = "missing"
+        problems.append(f"index: no index in {index.directory}")
+    elif not index.schema_is_current():
+        report["index"] = "unreadable"
+        problems.append("index: unreadable, or made with another schema; run `kb index rebuild`")
+    else:
+        try:
+            indexed = index.searcher().doc_count()
+            report["indexed"] = indexed
+        except Exception as exc:  # noqa: BLE001
+            indexed = None
+            report["index"] = "unreadable"
+            problems.append(f"index: {type(exc).__name__}: {exc}"[:200])
+        if indexed == 0 and published:
+            report["index"] = "empty"
+            problems.append(
+                f"index: empty while the database has {published} published practice(s)"
+            )
+    report["status"] = "unavailable" if problems else "ok"
+    if problems:
+        report["problems"] = problems
+    return report, problems

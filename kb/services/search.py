@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
+from kb.extensions import db
 from kb.models import Practice
 from kb.search import get_index
 from kb.search import query as search_query
-from kb.search.query import SORTS, SearchResult
+from kb.search.query import SORTS, Limits, SearchResult
 from kb.services.filters import Filters
 from kb.services.practices import load_published
 
@@ -18,10 +21,25 @@ def search_practices(
     """Hits for ``text`` re-read from the database in rank order.
 
     The index may lag behind the database: anything no longer published is dropped here.
-    Raises PageOutOfRange (a NotFound) past the last page.
+    The session is closed before the index is searched, so that no search holds one of the
+    pool's connections meanwhile; what it had loaded stays readable. Raises PageOutOfRange
+    (a NotFound) past the last page.
     """
-    result = search_query.search(get_index(), text, lang, filters, page, size, sort)
+    db.session.close()
+    result = search_query.search(
+        get_index(), text, lang, filters, page, size, sort, limits=configured_limits()
+    )
     return result, load_published(result.ids)
+
+
+def configured_limits() -> Limits:
+    config = current_app.config
+    return Limits(
+        max_words=config["SEARCH_MAX_WORDS"],
+        max_slop=config["SEARCH_MAX_SLOP"],
+        max_expansion=config["SEARCH_MAX_EXPANSION"],
+        max_patterns=config["SEARCH_MAX_PATTERNS"],
+    )
 
 
 __all__ = ["DEFAULT_SORT", "SORTS", "search_practices"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, redirect, url_for
 
 from kb.i18n import preferred_language
 from kb.services import health
@@ -24,8 +24,6 @@ def permalink(practice_id: int):
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers and the search index opens; 503 otherwise."""
-    try:
-        return health.check()
-    except Exception:  # noqa: BLE001 - any failure of either means "not live"
-        abort(503)
+    """200 when the database and the search index are usable; 503 with the reasons otherwise."""
+    report, problems = health.check()
+    return report, 503 if problems else 200

@@ -1,0 +1,32 @@
+"""Gunicorn settings for `make run`: worker processes, request limits and timeouts.
+
+Used as ``gunicorn -c python:kb.serving "kb:create_app()"``. ``HOST``, ``PORT``,
+``KB_WORKERS`` and ``KB_THREADS`` override the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+# Processes, not threads, carry the load: Python runs one thread at a time per process, and a
+# process per core uses every core. A few threads per worker overlap the waits (database,
+# client sockets); measured with bench/load.py (see the README).
+workers = int(os.environ.get("KB_WORKERS", max(2, os.cpu_count() or 1)))
+threads = int(os.environ.get("KB_THREADS", 4))
+worker_class = "gthread"
+# A request running longer than this is killed with its worker (which is replaced); idle
+# keep-alive connections are closed after `keepalive` seconds and never hold a thread.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+worker_connections = 1000
+# What a request may carry: a URL line of 4 KB, 50 header lines of 8 KB each.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+# Each worker opens its own database connections and index searchers after the fork.
+preload_app = False
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("KB_FORWARDED_ALLOW_IPS", "127.0.0.1")
