@@ -1,4 +1,4 @@
-"""/healthz tells the truth: 503 with the reason when the database or the index is not usable."""
+"""Honest health and safe defaults: /healthz says 503 with the reason, redirects stay on this site."""
 
 from __future__ import annotations
 
@@ -62,3 +62,15 @@ def test_an_index_of_another_schema_is_unavailable(app, client):
     whoosh_index.create_in(str(folder), fields.Schema(other=fields.TEXT()))
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json["index"] == "unreadable"
+
+
+def test_redirects_never_name_the_host_the_client_sent(client):
+    response = client.get("/en/practices", headers={"Host": "evil.example"})
+    assert response.status_code in (301, 308)
+    assert response.headers["Location"] == "/en/practices/"
+
+
+def test_the_permalink_varies_with_the_language_cookie_and_header(client):
+    response = client.get("/p/1", headers={"Accept-Language": "es"})
+    assert response.status_code == 301 and response.headers["Location"] == "/es/practices/1"
+    assert {"Cookie", "Accept-Language"} <= set(response.vary)
