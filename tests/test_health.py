@@ -1,4 +1,4 @@
-"""Honest health and safe defaults: /healthz says 503 with the reason, redirects stay on this site."""
+"""Honest health and safe defaults: /healthz says 503 with the reason; redirects stay here."""
 
 from __future__ import annotations
 
