@@ -103,7 +103,7 @@ class Client(threading.Thread):
         while time.monotonic() < self.deadline:
             kind, path = self.random.choice(self.paths)
             self.fetch(kind, path)
-            if self.results.refused(kind):
+            if self.results.refused:
                 time.sleep(0.05)  # a dead server: do not spin
         if self.connection is not None:
             self.connection.close()
@@ -126,7 +126,9 @@ class Results:
                 self.examples.setdefault(f"{kind} {outcome}", path)
             self._refused = outcome == "ConnectionRefusedError"
 
-    def refused(self, _kind) -> bool:
+    @property
+    def refused(self) -> bool:
+        """Whether the last request found no server listening."""
         return self._refused
 
     @property

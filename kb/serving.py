@@ -11,7 +11,7 @@ import os
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 # Processes, not threads, carry the load: Python runs one thread at a time per process, and a
 # process per core uses every core. A few threads per worker overlap the waits (database,
-# client sockets); measured with bench/load.py (see the README).
+# client sockets); bench/load.py measures other choices.
 workers = int(os.environ.get("KB_WORKERS", max(2, os.cpu_count() or 1)))
 threads = int(os.environ.get("KB_THREADS", 4))
 worker_class = "gthread"

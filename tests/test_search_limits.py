@@ -11,6 +11,7 @@ from kb.extensions import db
 from kb.search import get_index
 from kb.search import query as search_query
 from kb.search.query import Limits, bound, parse
+from kb.services.filters import Filters
 
 HOSTILE = [
     '"migrant workers"~10000000',
@@ -86,7 +87,7 @@ def test_only_the_first_words_are_read(seeded_app):
             get_index(),
             " ".join(f"word{n}" for n in range(100)),
             "en",
-            search_query.Filters(),
+            Filters(),
             limits=Limits(max_words=10),
         )
     assert result.limited == ("words",)

@@ -10,8 +10,8 @@ from kb.models import Practice, Status
 from kb.search import get_index
 
 
-def check() -> tuple[dict, list[str]]:
-    """(what was found, the problems); no problem means healthy. Never raises."""
+def check() -> dict:
+    """What was found; ``status`` is "ok", or "unavailable" with the ``problems``. Never raises."""
     problems: list[str] = []
     report: dict = {"database": "ok", "index": "ok"}
     published = None
@@ -47,4 +47,4 @@ def check() -> tuple[dict, list[str]]:
     report["status"] = "unavailable" if problems else "ok"
     if problems:
         report["problems"] = problems
-    return report, problems
+    return report

@@ -42,5 +42,5 @@ def relative_redirects(response):
 @bp.get("/healthz")
 def healthz():
     """200 when the database and the search index are usable; 503 with the reasons otherwise."""
-    report, problems = health.check()
-    return report, 503 if problems else 200
+    report = health.check()
+    return report, 200 if report["status"] == "ok" else 503
