@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import secrets
 import sys
+import traceback
 from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+from flask_migrate.cli import db as migrate_group
+from sqlalchemy.exc import DatabaseError, OperationalError
 
-from kb.errors import SeedInvalid
+from kb.errors import IndexBusy, InstanceNotFound, SeedInvalid
 
 
 def _progress(label: str):
@@ -21,11 +27,27 @@ def _progress(label: str):
     return wrap
 
 
+def require_database() -> None:
+    """Stop with one line, before any file is made, when the database is not there yet."""
+    from sqlalchemy import inspect
+
+    from kb.extensions import db
+
+    url = db.engine.url
+    on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    on_disk = on_disk and not url.query.get("uri")  # a file: URI names its file its own way
+    if on_disk and not Path(url.database).is_file():
+        raise click.ClickException(f"No database at {url.database}: run `kb db upgrade`.")
+    if not inspect(db.engine).has_table("search_outbox"):
+        raise click.ClickException("The database has no tables yet: run `kb db upgrade`.")
+
+
 @click.command("seed")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def seed_command(directory: Path | None) -> None:
     """Validate the seed folder, then load it (insert or update by stable key)."""
+    require_database()
     from kb import resource_dir
     from kb.services import seeds
 
@@ -51,6 +73,7 @@ def index_group() -> None:
 @with_appcontext
 def index_sync() -> None:
     """Apply the changes waiting in the outbox."""
+    require_database()
     from kb.search import get_index
 
     count = get_index().sync_now()
@@ -61,6 +84,7 @@ def index_sync() -> None:
 @with_appcontext
 def index_rebuild() -> None:
     """Recreate the index from the database."""
+    require_database()
     from kb.extensions import db
     from kb.search import get_index
 
@@ -72,11 +96,20 @@ def index_rebuild() -> None:
 @index_group.command("check")
 @with_appcontext
 def index_check() -> None:
-    """Report practices missing from, stale in, or extra in the index; exit 1 on drift."""
+    """Read the index back in full, and report damaged files and practices missing from,
+    stale in, or extra in it; exit 1 on any of them."""
+    require_database()
     from kb.extensions import db
     from kb.search import get_index
 
     report = get_index().check(db.session)
+    for problem in report.damaged:
+        click.echo(f"damaged: {problem}", err=True)
+    if report.damaged:
+        click.echo(
+            f"Index damaged: {len(report.damaged)} problem(s); run `kb index rebuild`.", err=True
+        )
+        sys.exit(1)
     for label, ids in (
         ("missing", report.missing),
         ("stale", report.stale),
@@ -99,15 +132,97 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(index_group)
 
 
-def create_cli_app():
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Reload on changes and show the interactive debugger (loopback addresses only).",
+)
+def run_command(host: str, port: int, debug: bool) -> None:
+    """Serve the app with Werkzeug's development server (`make run` serves with gunicorn).
+
+    The interactive debugger runs code typed in the browser, so it starts only when asked for
+    here, on a loopback address; FLASK_DEBUG and the app's configuration cannot turn it on.
+    """
+    from werkzeug.serving import run_simple
+
     from kb import create_app
 
-    return create_app()
+    if debug and not is_loopback(host):
+        raise click.UsageError(f"--debug serves only on a loopback address, not on {host}.")
+    app = create_app({"DEBUG": debug})
+    run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
 
 
-main = FlaskGroup(
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def create_cli_app():
+    """The app for the commands: it writes nothing at start-up (no index sync, no secret key
+    file), so that `kb --help` or `kb db upgrade` leave no files behind."""
+    from kb import create_app
+
+    return create_app({"SEARCH_SYNC_ON_START": False, "SECRET_KEY": secrets.token_hex(32)})
+
+
+class KbGroup(FlaskGroup):
+    """Flask's command group, with our `run` and without app loading for the command list:
+    every command is registered here, so `kb --help` needs no instance folder."""
+
+    def __init__(self, **kwargs):
+        super().__init__(add_default_commands=False, load_dotenv=False, **kwargs)
+        # `--debug` on the group would set FLASK_DEBUG; the debugger is `kb run --debug` only.
+        self.params = [param for param in self.params if param.name != "debug"]
+
+    def get_command(self, ctx: click.Context, name: str):
+        self._load_plugin_commands()
+        return self.commands.get(name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(self.commands)
+
+
+group = KbGroup(
     name="kb",
     help="The Fair Recruitment Practices Knowledge Base.",
     create_app=create_cli_app,
     set_debug_flag=False,
 )
+for command in (run_command, seed_command, index_group, shell_command, routes_command):
+    group.add_command(command)
+group.add_command(migrate_group, "db")
+
+
+def one_line(exc: BaseException) -> str:
+    """What went wrong, in one line, for the errors a command can meet outside its own checks."""
+    if isinstance(exc, InstanceNotFound):
+        return str(exc)
+    if isinstance(exc, OperationalError | DatabaseError):
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        return f"The database cannot be used: {reason}."
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+    if isinstance(exc, IndexBusy):
+        return f"The search index is locked by another writer: {exc}."
+    return f"{type(exc).__name__}: {exc}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The `kb` command: every failure ends in one line on stderr and a non-zero exit
+    (KB_TRACEBACK=1 shows the traceback as well)."""
+    try:
+        group.main(args=argv, prog_name="kb")
+    except Exception as exc:  # noqa: BLE001 - the last line of defence of a command
+        if os.environ.get("KB_TRACEBACK") == "1":
+            traceback.print_exc()
+        click.echo(f"kb: {one_line(exc)}", err=True)
+        sys.exit(1)

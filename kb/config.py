@@ -6,12 +6,18 @@ import os
 import secrets
 from pathlib import Path
 
+from kb.errors import InstanceNotFound
+
 ENV_PREFIX = "KB_"
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
+# KB_* variables that are not app settings.
+NOT_SETTINGS = ("KB_INSTANCE", "KB_TRACEBACK", "KB_REQUIRE_SERVICES")
 
 
 class Defaults:
+    # Only `kb run --debug` turns debugging on (FLASK_DEBUG, KB_DEBUG and settings.py do not).
+    DEBUG = False
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE
@@ -35,8 +41,25 @@ class Defaults:
 
 
 def instance_path() -> Path:
-    """The instance folder: ``KB_INSTANCE`` or ``./instance``, made absolute."""
-    return Path(os.environ.get("KB_INSTANCE", "instance")).resolve()
+    """The instance folder: ``KB_INSTANCE``, else ``instance/`` of the checkout that holds the
+    working directory. Anywhere else it is an error, rather than a new empty folder there."""
+    if configured := os.environ.get("KB_INSTANCE"):
+        return Path(configured).resolve()
+    checkout = find_checkout(Path.cwd())
+    if checkout is None:
+        raise InstanceNotFound(
+            f"No instance folder: set KB_INSTANCE, or work inside a checkout of the knowledge "
+            f"base (none holds {Path.cwd()})."
+        )
+    return checkout / "instance"
+
+
+def find_checkout(start: Path) -> Path | None:
+    """The nearest folder, from ``start`` up, that is a checkout of this project."""
+    for folder in (start, *start.parents):
+        if (folder / "setup.cfg").is_file() and (folder / "kb" / "__init__.py").is_file():
+            return folder
+    return None
 
 
 def secret_key(instance: Path) -> str:
@@ -72,9 +95,10 @@ def load(app, overrides: dict | None = None) -> None:
     app.config.from_object(Defaults)
     app.config.from_pyfile("settings.py", silent=True)
     for name, value in os.environ.items():
-        if name.startswith(ENV_PREFIX) and name not in ("KB_INSTANCE",):
+        if name.startswith(ENV_PREFIX) and name not in NOT_SETTINGS:
             key = name[len(ENV_PREFIX) :]
             app.config[key] = _typed(key, value)
+    app.config["DEBUG"] = False
     if overrides:
         app.config.update(overrides)
     instance = Path(app.instance_path)

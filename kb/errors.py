@@ -21,3 +21,11 @@ class SeedInvalid(KbError):
     def __init__(self, problems):
         super().__init__(f"{len(problems)} problem(s) in the seed data")
         self.problems = problems
+
+
+class InstanceNotFound(KbError):
+    """No instance folder is configured and none can be found from here."""
+
+
+class IndexBusy(KbError):
+    """Another writer held the search index for longer than we were willing to wait."""

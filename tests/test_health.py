@@ -74,3 +74,58 @@ def test_the_permalink_varies_with_the_language_cookie_and_header(client):
     response = client.get("/p/1", headers={"Accept-Language": "es"})
     assert response.status_code == 301 and response.headers["Location"] == "/es/practices/1"
     assert {"Cookie", "Accept-Language"} <= set(response.vary)
+
+
+def _truncate_postings(index) -> Path:
+    postings = max(Path(index.directory).glob("*.pst"), key=lambda p: p.stat().st_size)
+    postings.write_bytes(postings.read_bytes()[: postings.stat().st_size * 2 // 3])
+    return postings
+
+
+def test_a_truncated_posting_file_is_unavailable(app, client):
+    make_practice(1, "Recruitment fees for migrant workers")
+    db.session.commit()
+    postings = _truncate_postings(get_index())
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["index"] == "damaged"
+    assert postings.name in response.json["problems"][0]
+    assert "kb index rebuild" in response.json["problems"][0]
+
+
+def test_kb_index_check_reads_every_segment_back(app, runner):
+    make_practice(1, "Recruitment fees for migrant workers")
+    make_practice(2, "Labour migration governance")
+    db.session.commit()
+    assert runner.invoke(args=["index", "check"]).exit_code == 0
+    index = get_index()
+    postings = max(Path(index.directory).glob("*.pst"), key=lambda p: p.stat().st_size)
+    # Damage in place, size unchanged: only reading the postings back finds it.
+    data = bytearray(postings.read_bytes())
+    data[len(data) // 3 :] = b"\xff" * (len(data) - len(data) // 3)
+    postings.write_bytes(bytes(data))
+    result = runner.invoke(args=["index", "check"])
+    assert result.exit_code == 1
+    assert "damaged: segment" in result.output and "kb index rebuild" in result.output
+    index.close()
+    assert runner.invoke(args=["index", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["index", "check"]).exit_code == 0
+    assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_kb_index_check_reports_a_truncated_file_by_name(app, runner):
+    make_practice(1, "Recruitment fees for migrant workers")
+    db.session.commit()
+    postings = _truncate_postings(get_index())
+    result = runner.invoke(args=["index", "check"])
+    assert result.exit_code == 1
+    assert f"damaged: {postings.name} is" in result.output
+
+
+def test_a_writer_that_commits_nothing_leaves_no_files(app):
+    index = get_index()
+    index.open()
+    index._commit(index.writer())  # the lock file exists from here on, as after any write
+    before = sorted(p.name for p in Path(index.directory).iterdir())
+    assert index.sync_now() == 0
+    index._cancel(index.writer())
+    assert sorted(p.name for p in Path(index.directory).iterdir()) == before

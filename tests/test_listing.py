@@ -174,3 +174,24 @@ def test_drafts_are_never_listed(app, client):
     html = client.get("/en/practices/").get_data(as_text=True)
     assert "Visible practice" in html and "Hidden draft" not in html
     assert client.get("/en/practices/2").status_code == 404
+
+
+def test_links_carry_only_the_arguments_the_page_reads(seeded_client):
+    junk = "x" * 20_000
+    response = seeded_client.get(
+        f"/en/practices/?theme=legal-frameworks&utm_source={junk}&page=1&sort=title&zzz=1"
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "utm_source" not in html and "zzz" not in html and junk not in html
+    assert len(html) < 200_000
+    assert 'href="/es/practices/?theme=legal-frameworks&amp;sort=title&amp;page=1"' in html
+
+
+def test_a_huge_query_is_not_copied_into_every_link(seeded_client):
+    huge = "migrant " * 8_000
+    response = seeded_client.get("/en/search", query_string={"q": huge, "utm": "1"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert len(html) < 200_000, "each link would carry 64 KB"
+    assert "utm=" not in html

@@ -26,7 +26,8 @@ def init_app(app: Flask) -> None:
     if app.config["SEARCH_SYNC_ON_START"]:
         with app.app_context():
             try:
-                if inspect(db.engine).has_table("search_outbox"):
+                # An index that does not exist yet is made by `kb index rebuild`, not here.
+                if index.exists() and inspect(db.engine).has_table("search_outbox"):
                     index.sync_now()
             except Exception:  # noqa: BLE001 - never stop the app (or `kb index rebuild`) here
                 log.warning("start-up index sync skipped", exc_info=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import threading
@@ -15,8 +16,9 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
+from kb.errors import IndexBusy
 from kb.models import Practice, PracticeOrganisation, SearchOutbox, Status
-from kb.search import documents
+from kb.search import documents, integrity
 from kb.search.bitsets import FacetSets
 from kb.search.ranking import RankCache
 from kb.search.schema import build_schema
@@ -25,10 +27,6 @@ from kb.services.practices import display_options
 log = logging.getLogger(__name__)
 
 BATCH = 500
-
-
-class IndexBusy(Exception):
-    """Another writer held the index for longer than we were willing to wait."""
 
 
 def _load_options():
@@ -54,11 +52,12 @@ class CheckReport:
     missing: list[int] = field(default_factory=list)
     stale: list[int] = field(default_factory=list)
     extra: list[int] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
     pending: int = 0
 
     @property
     def drift(self) -> bool:
-        return bool(self.missing or self.stale or self.extra)
+        return bool(self.missing or self.stale or self.extra or self.damaged)
 
 
 class SearchIndex:
@@ -123,6 +122,22 @@ class SearchIndex:
         except LockError as exc:
             raise IndexBusy(str(self.directory)) from exc
 
+    def _commit(self, writer, **kwargs) -> None:
+        writer.commit(**kwargs)
+        try:
+            integrity.write_manifest(whoosh_index.open_dir(str(self.directory)))
+        except Exception:  # noqa: BLE001 - the commit stands; the checks then skip sizes
+            log.warning("index manifest not written", exc_info=True)
+
+    @staticmethod
+    def _cancel(writer) -> None:
+        """Cancel, and remove the files the writer had begun (Whoosh leaves them behind)."""
+        storage, segment = writer.storage, writer.newsegment
+        writer.cancel()
+        for name in segment.list_files(storage):
+            with contextlib.suppress(OSError):
+                storage.delete_file(name)
+
     # --- keeping in step with the database --------------------------------------------------
     def _write(self, writer, session: Session, ids: list[int]) -> None:
         practices = load_for_index(session, ids)
@@ -145,9 +160,9 @@ class SearchIndex:
         try:
             self._write(writer, session, ids)
         except BaseException:
-            writer.cancel()
+            self._cancel(writer)
             raise
-        writer.commit(merge=self.merge)
+        self._commit(writer, merge=self.merge)
         return len(ids)
 
     def sync(self, session_factory: Callable[[], Session]) -> int:
@@ -156,6 +171,9 @@ class SearchIndex:
         loses nothing."""
         applied = 0
         while True:
+            with session_factory() as session:
+                if not self.pending(session):
+                    return applied  # nothing to do: no writer, no lock, no new files
             writer = self.writer()
             committed = False
             try:
@@ -169,7 +187,7 @@ class SearchIndex:
                         return applied
                     ids = sorted({pid for _, pid in rows})
                     self._write(writer, session, ids)
-                    writer.commit(merge=self.merge)
+                    self._commit(writer, merge=self.merge)
                     committed = True
                     done = [row_id for row_id, _ in rows]
                     session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
@@ -177,15 +195,22 @@ class SearchIndex:
                     applied += len(ids)
             finally:
                 if not committed:
-                    writer.cancel()
+                    self._cancel(writer)
 
     def schema_is_current(self) -> bool:
         """Whether the index on disk opens and has the fields this version writes."""
+        if not self.exists():
+            return False
         try:
             return set(self.open().schema.names()) == set(self.schema.names())
         except Exception:  # noqa: BLE001 - any failure to open means "not current"
             self.close()
             return False
+
+    def damaged(self) -> list[str]:
+        """Files of the current generation missing or changed in size since their commit
+        (a few stat calls: cheap enough for every health probe)."""
+        return integrity.damaged_files(self.directory, self.open().latest_generation())
 
     def sync_now(self) -> int:
         """Apply the outbox with this index's own sessions (set by the app)."""
@@ -203,7 +228,8 @@ class SearchIndex:
         """
         if not self.schema_is_current():
             # An unreadable index, or one made by an older version of the schema: start anew.
-            log.warning("index unreadable or of another schema; starting from an empty one")
+            if self.exists():
+                log.warning("index unreadable or of another schema; starting from an empty one")
             self.close()
             shutil.rmtree(self.directory, ignore_errors=True)
         writer = self.writer()
@@ -219,11 +245,11 @@ class SearchIndex:
                     writer.add_document(**documents.build(practice))
                     count += 1
                 session.expunge_all()
-            writer.commit(mergetype=CLEAR)
+            self._commit(writer, mergetype=CLEAR)
             committed = True
         finally:
             if not committed:
-                writer.cancel()
+                self._cancel(writer)
         for start in range(0, len(covered), BATCH):
             chunk = covered[start : start + BATCH]
             session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))
@@ -231,10 +257,14 @@ class SearchIndex:
         return count
 
     def check(self, session: Session) -> CheckReport:
-        """Compare the index with the published practices of the database."""
+        """Read the whole index back, then compare it with the published practices."""
         if not self.schema_is_current():
             ids = session.scalars(select(Practice.id).where(Practice.status == Status.published))
             return CheckReport(missing=sorted(ids), pending=self.pending(session))
+        ix = self.open()
+        damaged = self.damaged() + integrity.read_back(ix, self.schema)
+        if damaged:
+            return CheckReport(damaged=damaged, pending=self.pending(session))
         indexed = {
             int(fields["id"]): fields.get("stamp") for fields in self.searcher().all_stored_fields()
         }

@@ -31,6 +31,9 @@ def check() -> dict:
     elif not index.schema_is_current():
         report["index"] = "unreadable"
         problems.append("index: unreadable, or made with another schema; run `kb index rebuild`")
+    elif damaged := index.damaged():
+        report["index"] = "damaged"
+        problems += [f"index: {problem}; run `kb index rebuild`" for problem in damaged[:5]]
     else:
         try:
             indexed = index.searcher().doc_count()

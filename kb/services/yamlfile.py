@@ -21,7 +21,25 @@ class LinedList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """Safe loading, and a file nested deeper than any seed needs is refused at its line
+    (rather than exhausting Python's recursion limit)."""
+
+    max_depth = 32
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > self.max_depth:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested more than {self.max_depth} levels deep",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:

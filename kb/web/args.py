@@ -14,6 +14,9 @@ from kb.services.filters import CORRIDOR_SLUG, DIMENSIONS, Filters
 from kb.services.practices import DEFAULT_SORT, SORTS
 
 MAX_VALUES = 20
+MAX_QUERY = 500
+# The query arguments the catalogue's pages read; links carry these and nothing else.
+KNOWN_ARGS = (*DIMENSIONS, "year_from", "year_to", "sort", "page", "q")
 # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
 _NUMBER = re.compile(r"[0-9]{1,6}")
 
@@ -28,6 +31,19 @@ class Listing:
     sort: str
     page: int
     notices: list[str]
+
+
+def known_args(args: MultiDict) -> dict[str, list[str]]:
+    """The arguments a page reads, at most as many values and as long as it reads them:
+    what a link passes on (unknown or oversized arguments are not copied into every link)."""
+    kept = {}
+    for name in KNOWN_ARGS:
+        values = args.getlist(name)[: 1 if name in ("q", "sort", "page") else MAX_VALUES]
+        if name == "q":
+            values = [value.strip()[:MAX_QUERY] for value in values]
+        if values := [value for value in values if value]:
+            kept[name] = values
+    return kept
 
 
 def _labels() -> dict[str, str]:

@@ -15,6 +15,7 @@ from kb.config import LANGUAGES
 from kb.i18n import current_language, other_language, pick_field, pick_text
 from kb.models.taxonomy import country_name
 from kb.services.filters import Filters
+from kb.web.args import known_args
 
 ALLOWED_TAGS = [
     "p",
@@ -78,12 +79,12 @@ def switch_url(lang: str) -> str:
     if not has_language_versions():
         return url_for("public.home", lang=lang)
     path = url_for(request.endpoint, **{**(request.view_args or {}), "lang": lang})
-    return with_query(path, request.args.to_dict(flat=False))
+    return with_query(path, known_args(request.args))
 
 
 def page_url(**changes) -> str:
     """This page with some query arguments replaced (None removes one)."""
-    args = request.args.to_dict(flat=False)
+    args = known_args(request.args)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
@@ -95,8 +96,8 @@ def page_url(**changes) -> str:
 def filters_url(filters, **extra) -> str:
     """This page for other filters, keeping the search query and adding ``extra`` arguments."""
     args = filters.to_args()
-    if query := request.args.get("q"):
-        args["q"] = [query]
+    if query := known_args(request.args).get("q"):
+        args["q"] = query
     args.update({key: [str(value)] for key, value in extra.items() if value is not None})
     return with_query(this_path(), args)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from kb.services import catalogue, search
-from kb.web.args import parse_listing
+from kb.web.args import MAX_QUERY, parse_listing
 from kb.web.localised import found, localised_blueprint
 
 bp = localised_blueprint("search", __name__)
-MAX_QUERY = 500
 
 
 @bp.get("/search")
