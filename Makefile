@@ -15,8 +15,15 @@ run: $(VENV)/.installed translations
 	$(BIN)/kb index check || $(BIN)/kb index rebuild
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c python:kb.serving 'kb:create_app()'
 
-test: $(VENV)/.installed-test translations
-	$(BIN)/pytest -q
+# The Nu HTML Checker for the HTML validity test (npm's vnu-jar; Java runs it).
+VNU_VERSION := 26.9.27
+VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+
+test: $(VENV)/.installed-test translations $(VNU_JAR)
+	KB_VNU_JAR=$(abspath $(VNU_JAR)) $(BIN)/pytest -q
+
+$(VNU_JAR):
+	npm install --no-save --no-audit --no-fund --silent --prefix $(VENV)/vnu vnu-jar@$(VNU_VERSION)
 
 install: $(VENV)/.installed
 

@@ -15,6 +15,8 @@ build rate, and the time from an edit's commit to its visibility in search.
     python bench/search_bench.py                 # 10,000 practices
     python bench/search_bench.py --large         # 50,000 practices
     python bench/search_bench.py --practices 500 --rounds 3
+    python bench/search_bench.py --hostile       # also: the costly queries of bench/load.py,
+                                                 # under the app's limits, with their slowest time
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ from kb.search import get_index  # noqa: E402
 from kb.search.query import search  # noqa: E402
 from kb.search.schema import FACET_FIELDS  # noqa: E402
 from kb.services import seeds  # noqa: E402
-from kb.services.filters import Filters  # noqa: E402
+from kb.services.search import configured_limits  # noqa: E402
+from kb.values.filters import Filters  # noqa: E402
 
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 PAGE = 10
@@ -323,6 +326,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="timed runs of each query")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--hostile", action="store_true", help="time the hostile queries of bench/load.py too"
+    )
     args = parser.parse_args()
     count = 50_000 if args.large else args.practices
     rng = random.Random(args.seed)
@@ -373,6 +379,7 @@ def main() -> None:
             progress(f"timed {kind} queries")
         print(file=sys.stderr)
         edits = edit_visibility(app, client, 10)
+        hostile = hostile_times(index, client, args.rounds) if args.hostile else []
 
     print(
         f"\nSearch benchmark: {indexed:,} practices indexed "
@@ -403,12 +410,37 @@ def main() -> None:
         f"({len(edits)} edits, target < 1000 ms)"
     )
     print("targets: service within 2x of FTS5 at p50 and p95; page within 3x of FTS5")
+    if hostile:
+        print(f"\n{'hostile query (under the limits)':<60} | {'service max':>11} | {'page max':>8}")
+        for text, service_s, page_s in hostile:
+            shown = text if len(text) <= 58 else text[:55] + "..."
+            print(f"{shown:<60} | {max(service_s):>8.1f} ms | {max(page_s):>8.1f}")
+        slowest = max(max(page_s) for _t, _s, page_s in hostile)
+        print(f"slowest hostile page: {slowest:.0f} ms (target < 1000 ms)")
     conn.close()
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     print(
         f"Done: benchmarked {len(QUERIES)} queries x {args.rounds} runs on {indexed:,} practices."
     )
+
+
+def hostile_times(index, client, rounds: int) -> list[tuple[str, list[float], list[float]]]:
+    """Each hostile query of the load generator, through the service with the app's limits
+    and as a whole page: (query, service times, page times) in ms."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from load import HOSTILE
+
+    limits = configured_limits()
+    times = []
+    for text in HOSTILE:
+        service = timed(
+            lambda t=text: search(index, t, "en", Filters(), size=PAGE, limits=limits), rounds
+        )
+        page = timed(lambda t=text: client.get("/en/search", query_string={"q": t}).data, rounds)
+        times.append((text, service, page))
+    progress("timed hostile queries")
+    return times
 
 
 def line(kind, service, page, fts) -> str:

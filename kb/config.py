@@ -12,7 +12,7 @@ ENV_PREFIX = "KB_"
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 # KB_* variables that are not app settings.
-NOT_SETTINGS = ("KB_INSTANCE", "KB_TRACEBACK", "KB_REQUIRE_SERVICES")
+NOT_SETTINGS = ("KB_INSTANCE", "KB_TRACEBACK", "KB_REQUIRE_SERVICES", "KB_VNU_JAR")
 
 
 class Defaults:

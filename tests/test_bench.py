@@ -17,6 +17,7 @@ def test_the_search_benchmark_prints_its_table(tmp_path):
             "40",
             "--rounds",
             "1",
+            "--hostile",
         ],
         capture_output=True,
         text=True,
@@ -27,4 +28,5 @@ def test_the_search_benchmark_prints_its_table(tmp_path):
     out = result.stdout
     for row in ("one-word", "two-word", "phrase", "fielded", "filtered", "edit -> searchable"):
         assert row in out, row
+    assert '"migrant workers"~10000000' in out and "slowest hostile page:" in out
     assert out.strip().splitlines()[-1].startswith("Done: benchmarked")

@@ -23,3 +23,15 @@ def test_ruff_finds_nothing_to_fix():
 def test_the_code_is_formatted():
     result = ruff("format", "--check", "--no-cache", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_modules_stay_under_400_lines():
+    """The house keeps modules small enough to read in one sitting (migrations excepted)."""
+    package = CHECKOUT_DIR / "kb"
+    long = {
+        str(path.relative_to(CHECKOUT_DIR)): lines
+        for path in package.rglob("*.py")
+        if "versions" not in path.parts
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) >= 400
+    }
+    assert long == {}

@@ -48,6 +48,9 @@ def test_the_wheel_carries_every_resource(wheel):
         "kb/migrations/versions/0001_catalogue.py",
     ):
         assert expected in names, expected
+    for package in (CHECKOUT_DIR / "kb").rglob("__init__.py"):
+        module = package.relative_to(CHECKOUT_DIR).as_posix()
+        assert module in names, f"{module}: add its package to setup.cfg"
 
 
 def test_the_installed_app_serves_a_seeded_spanish_page_outside_the_checkout(wheel, tmp_path):

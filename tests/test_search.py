@@ -12,8 +12,8 @@ from kb.extensions import db
 from kb.models import Organisation, Practice, PracticeOrganisation, SearchOutbox, Status
 from kb.search import analysis, get_index
 from kb.search.query import search
-from kb.services.filters import Filters
 from kb.services.practices import facet_counts
+from kb.values.filters import Filters
 from tests.factories import make_practice
 
 

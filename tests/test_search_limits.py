@@ -11,7 +11,7 @@ from kb.extensions import db
 from kb.search import get_index
 from kb.search import query as search_query
 from kb.search.query import Limits, bound, parse
-from kb.services.filters import Filters
+from kb.values.filters import Filters
 
 HOSTILE = [
     '"migrant workers"~10000000',

@@ -15,7 +15,7 @@ from kb.extensions import db
 from kb.search import get_index
 from kb.search.query import search
 from kb.services import seeds
-from kb.services.filters import Filters
+from kb.values.filters import Filters
 from tests.conftest import SEEDS
 
 PAGES = [

@@ -18,11 +18,11 @@ from whoosh.writing import CLEAR
 
 from kb.errors import IndexBusy
 from kb.models import Practice, PracticeOrganisation, SearchOutbox, Status
+from kb.models.queries import display_options
 from kb.search import documents, integrity
 from kb.search.bitsets import FacetSets
 from kb.search.ranking import RankCache
 from kb.search.schema import build_schema
-from kb.services.practices import display_options
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from kb.models import (
     Theme,
 )
 from kb.models.practice import practice_pillar, practice_theme
-from kb.services.practices import involvement
+from kb.models.queries import involvement
 
 log = logging.getLogger(__name__)
 PENDING = "kb_search_outbox_pending"

@@ -29,8 +29,8 @@ from kb.search.schema import (
     SNIPPET_SOURCES,
     TEXT_FIELDS,
 )
-from kb.services.filters import DIMENSIONS, Filters
-from kb.services.paging import Paginated
+from kb.values.filters import DIMENSIONS, Filters
+from kb.values.paging import Paginated
 
 SORTS = ("relevance", "newest")
 OTHER_BOOST = 1.0

@@ -25,7 +25,8 @@ from kb.models import (
     Theme,
 )
 from kb.models.practice import practice_corridor, practice_pillar, practice_theme
-from kb.services.practices import involvement, load_published
+from kb.models.queries import involvement
+from kb.services.practices import load_published
 
 
 @dataclass(frozen=True)

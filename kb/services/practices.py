@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, distinct, func, literal, or_, select, union
+from sqlalchemy import Select, and_, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from kb.config import LANGUAGES
@@ -25,29 +25,16 @@ from kb.models import (
 )
 from kb.models.practice import (
     practice_corridor,
-    practice_country,
     practice_framework,
     practice_pillar,
     practice_theme,
 )
-from kb.services.filters import DIMENSIONS, Filters
-from kb.services.paging import Paginated
+from kb.models.queries import display_options, involvement
+from kb.values.filters import DIMENSIONS, Filters
+from kb.values.paging import Paginated
 
 SORTS = ("title", "newest", "oldest", "reviewed")
 DEFAULT_SORT = "title"
-
-
-def involvement():
-    """(practice_id, code) for every country a practice involves: its own or a corridor end."""
-    return union(
-        select(practice_country.c.practice_id, practice_country.c.country_code.label("code")),
-        select(practice_corridor.c.practice_id, Corridor.origin_code.label("code")).join(
-            Corridor, Corridor.id == practice_corridor.c.corridor_id
-        ),
-        select(practice_corridor.c.practice_id, Corridor.destination_code.label("code")).join(
-            Corridor, Corridor.id == practice_corridor.c.corridor_id
-        ),
-    ).subquery("involvement")
 
 
 def _value_pairs(param: str):
@@ -170,16 +157,6 @@ def list_published(
     return Page(load_published(page_ids), total, page, size)
 
 
-def display_options():
-    return (
-        selectinload(Practice.translations),
-        selectinload(Practice.themes),
-        selectinload(Practice.pillars),
-        selectinload(Practice.corridors),
-        selectinload(Practice.countries),
-    )
-
-
 def load_published(ids: list[int]) -> list[Practice]:
     """The published practices among ``ids``, in the order given, ready for a card list."""
     if not ids:
@@ -247,7 +224,6 @@ __all__ = [
     "PageOutOfRange",
     "facet_counts",
     "get_published",
-    "involvement",
     "list_published",
     "load_published",
     "matching",

@@ -9,8 +9,8 @@ from kb.models import Practice
 from kb.search import get_index
 from kb.search import query as search_query
 from kb.search.query import SORTS, Limits, SearchResult
-from kb.services.filters import Filters
 from kb.services.practices import load_published
+from kb.values.filters import Filters
 
 DEFAULT_SORT = "relevance"
 

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from kb.services.catalogue import Vocabulary
-from kb.services.filters import CORRIDOR_SLUG, DIMENSIONS, Filters
 from kb.services.practices import DEFAULT_SORT, SORTS
+from kb.values.filters import CORRIDOR_SLUG, DIMENSIONS, Filters
 
 MAX_VALUES = 20
 MAX_QUERY = 500

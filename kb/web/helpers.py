@@ -14,7 +14,7 @@ from markupsafe import Markup
 from kb.config import LANGUAGES
 from kb.i18n import current_language, other_language, pick_field, pick_text
 from kb.models.taxonomy import country_name
-from kb.services.filters import Filters
+from kb.values.filters import Filters
 from kb.web.args import known_args
 
 ALLOWED_TAGS = [

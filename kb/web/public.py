@@ -7,7 +7,7 @@ from flask import current_app, g, redirect, render_template, request, url_for
 
 from kb.i18n import pick_field
 from kb.services import catalogue, practices
-from kb.services.filters import CORRIDOR_SLUG, Filters
+from kb.values.filters import CORRIDOR_SLUG, Filters
 from kb.web.args import parse_listing
 from kb.web.localised import found, localised_blueprint
 

