@@ -42,7 +42,9 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from kb import i18n, models  # noqa: F401 - the models must be mapped before migrations run
     from kb.db import enforce_sqlite_foreign_keys
-    from kb.extensions import babel, csrf, db, migrate
+    from kb.extensions import babel, csrf, db, login_manager, migrate
+    from kb.services import accounts, mail
+    from kb.web import security
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
@@ -52,6 +54,17 @@ def register_extensions(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.unauthorized_handler(_ask_to_log_in)
+    login_manager.user_loader(accounts.load_user)
+    mail.init_app(app)
+    security.init_app(app)
+
+
+def _ask_to_log_in():
+    from kb.web.auth import ask_to_log_in
+
+    return ask_to_log_in()
 
 
 def register_search(app: Flask) -> None:
@@ -67,9 +80,10 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.web import public, root, search
+    from kb.web import auth, public, root, search
 
     app.register_blueprint(root.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(search.bp)
 

@@ -64,6 +64,43 @@ def seed_command(directory: Path | None) -> None:
     click.echo(f"Seeded from {directory}: {report.summary()}.")
 
 
+@click.group("users")
+def users_group() -> None:
+    """Manage accounts."""
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(["contributor", "editor", "admin"]),
+    required=True,
+    help="What the account may do.",
+)
+@click.option("--name", help="The name shown to others (default: the e-mail's local part).")
+@click.option("--password", help="The password (asked for, twice, when left out).")
+@with_appcontext
+def users_create(email: str, role: str, name: str | None, password: str | None) -> None:
+    """Create an account (the first editor and admin are made this way)."""
+    require_database()
+    from kb.models import UserRole
+    from kb.services import accounts
+
+    if "@" not in email.strip("@"):
+        raise click.ClickException(f"{email} is not an e-mail address.")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < accounts.MIN_PASSWORD:
+        raise click.ClickException(
+            f"The password must have at least {accounts.MIN_PASSWORD} characters."
+        )
+    try:
+        user = accounts.create_user(email, UserRole(role), password, name)
+    except accounts.EmailTaken:
+        raise click.ClickException(f"An account with the e-mail {email} exists already.") from None
+    click.echo(f"Created the {user.role} account {user.email} (id {user.id}).")
+
+
 @click.group("index")
 def index_group() -> None:
     """Keep the search index in step with the database."""
@@ -130,6 +167,7 @@ def index_check() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(index_group)
+    app.cli.add_command(users_group)
 
 
 @click.command("run")
@@ -197,7 +235,14 @@ group = KbGroup(
     create_app=create_cli_app,
     set_debug_flag=False,
 )
-for command in (run_command, seed_command, index_group, shell_command, routes_command):
+for command in (
+    run_command,
+    seed_command,
+    index_group,
+    users_group,
+    shell_command,
+    routes_command,
+):
     group.add_command(command)
 group.add_command(migrate_group, "db")
 

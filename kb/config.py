@@ -38,6 +38,14 @@ class Defaults:
     SEARCH_MAX_SLOP = 10
     SEARCH_MAX_EXPANSION = 64
     SEARCH_MAX_PATTERNS = 4
+    # Links in mail are built on this address, never on the Host header a client sent.
+    BASE_URL = "http://127.0.0.1:5000"
+    MAIL_SENDER = "kb.services.mail:folder_sender"
+    MAIL_FROM = "Fair Recruitment Practices <no-reply@localhost>"
+    # Trusted reverse proxies in front of the app (their X-Forwarded-For and -Proto are used).
+    PROXY_COUNT = 0
+    SESSION_COOKIE_SECURE = False  # True forces it; over TLS the cookie is Secure anyway
+    REMEMBER_COOKIE_HTTPONLY = True
 
 
 def instance_path() -> Path:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from kb import create_app, resource_dir
@@ -105,17 +107,34 @@ def _database(backend: str, request, folder: Path):
     return url, lambda: databases.drop(url)
 
 
+class RequestScopedClient(FlaskClient):
+    """A test client whose requests each start with an empty ``g``, as served requests do.
+
+    Tests hold an app context open (for ``db.session``), and a request pushed inside it shares
+    that context's ``g``: Flask-WTF's CSRF token and Flask-Login's user, cached there, would
+    leak from one request into the next."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(g):
+                g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str, folder: Path, **config):
-    return create_app(
+    app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "INDEX_DIR": str(folder / "index"),
             "SEARCH_SYNC_ON_START": False,
+            "MAIL_FOLDER": str(folder / "mail"),
             **config,
         }
     )
+    app.test_client_class = RequestScopedClient
+    return app
 
 
 def _teardown(app, drop) -> None:

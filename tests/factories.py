@@ -7,6 +7,7 @@ from sqlalchemy import select
 from kb.db import utcnow
 from kb.extensions import db
 from kb.models import (
+    ActorType,
     Country,
     Implementation,
     Pillar,
@@ -43,6 +44,11 @@ def pillar(number: int = 1) -> Pillar:
 
 def theme(slug: str = "legal-frameworks") -> Theme:
     return get_or_create(Theme, slug=slug, defaults={"name_en": slug, "name_es": slug})
+
+
+def actor_type(slug: str = "government") -> ActorType:
+    name = slug.replace("-", " ")
+    return get_or_create(ActorType, slug=slug, defaults={"name_en": name, "name_es": name})
 
 
 def country(code: str = "MX", region: str = "americas") -> Country:

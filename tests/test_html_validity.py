@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -43,6 +44,10 @@ PAGES = [
     "/{lang}/search?q=recruitment&theme=legal-frameworks&sort=newest",
     "/{lang}/search?q=zzzzqqq",
     '/{lang}/search?q="migrant workers"~1000',
+    "/{lang}/login",
+    "/{lang}/register",
+    "/{lang}/password/reset",
+    "/{lang}/password/reset/not-a-token",
     "/{lang}/no-such-page",
     "/{lang}/practices/?page=x",
 ]
@@ -86,6 +91,16 @@ def test_every_page_type_in_both_languages_is_valid_html(seeded_client, checker,
             file = tmp_path / f"{lang}-{n:02d}.html"
             file.write_bytes(response.data)
             files.append(file)
+        # A form sent back with its errors.
+        html = seeded_client.get(f"/{lang}/register").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html).group(1)
+        errors = seeded_client.post(
+            f"/{lang}/register", data={"csrf_token": token, "email": "x", "password": "y"}
+        )
+        assert errors.status_code == 422
+        file = tmp_path / f"{lang}-errors.html"
+        file.write_bytes(errors.data)
+        files.append(file)
     assert validate(checker, files) == []
 
 

@@ -12,6 +12,7 @@ from kb.models.practice import (
 )
 from kb.models.search import SearchOutbox
 from kb.models.taxonomy import ActorType, Corridor, Country, Framework, Pillar, Region, Theme
+from kb.models.user import LoginFailure, User, UserRole
 
 __all__ = [
     "ActorType",
@@ -23,6 +24,7 @@ __all__ = [
     "Event",
     "Framework",
     "Implementation",
+    "LoginFailure",
     "Organisation",
     "Pillar",
     "Practice",
@@ -36,4 +38,6 @@ __all__ = [
     "Status",
     "TextOrigin",
     "Theme",
+    "User",
+    "UserRole",
 ]
