@@ -22,6 +22,7 @@ build rate, and the time from an edit's commit to its visibility in search.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -333,6 +334,7 @@ def main() -> None:
     count = 50_000 if args.large else args.practices
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    os.environ["KB_INSTANCE"] = str(work / "instance")  # nothing of a real instance is touched
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'kb.sqlite'}",

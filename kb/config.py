@@ -46,6 +46,7 @@ class Defaults:
     PROXY_COUNT = 0
     SESSION_COOKIE_SECURE = False  # True forces it; over TLS the cookie is Secure anyway
     REMEMBER_COOKIE_HTTPONLY = True
+    PASSWORD_METHOD = "scrypt"  # Werkzeug's scrypt: n=2**15, r=8, p=1
 
 
 def instance_path() -> Path:

@@ -130,6 +130,8 @@ def make_app(database_url: str, folder: Path, **config):
             "INDEX_DIR": str(folder / "index"),
             "SEARCH_SYNC_ON_START": False,
             "MAIL_FOLDER": str(folder / "mail"),
+            # scrypt still, with a small work factor: hundreds of logins in the suite.
+            "PASSWORD_METHOD": "scrypt:1024:8:1",
             **config,
         }
     )

@@ -16,25 +16,7 @@ from kb.extensions import db
 from kb.models import LoginFailure, User, UserRole
 from kb.services import accounts
 from tests.factories import actor_type
-
-PASSWORD = "a long enough password"
-
-
-def csrf(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html).group(1)
-
-
-def make_user(email="ana@example.org", role=UserRole.contributor, password=PASSWORD) -> User:
-    return accounts.create_user(email, role, password, name="Ana")
-
-
-def log_in(client, email="ana@example.org", password=PASSWORD, address="192.0.2.1"):
-    return client.post(
-        "/en/login",
-        data={"csrf_token": csrf(client, "/en/login"), "email": email, "password": password},
-        environ_base={"REMOTE_ADDR": address},
-    )
+from tests.web import PASSWORD, csrf, log_in, make_user
 
 
 def registration(client, lang="en", **changes) -> dict:

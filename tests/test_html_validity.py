@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from kb import CHECKOUT_DIR
+from kb.models import UserRole
 from tests.conftest import missing_service
 
 DEFAULT_JAR = CHECKOUT_DIR / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
@@ -111,3 +112,48 @@ def test_the_checker_finds_an_error(checker, tmp_path):
         '<body><span aria-label="none">·</span></body></html>'
     )
     assert any("aria-label" in problem for problem in validate(checker, [page]))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_pages_of_accounts_submissions_and_review_are_valid_html(app, checker, tmp_path):
+    """Through one entry's life: the form (empty, and with its errors), the submitter's pages,
+    the editors' queue and review page, a version, the history and the withdrawn page."""
+    from tests.test_review import act, as_user, entry_form, submit_entry, vocab_rows
+    from tests.web import make_user
+
+    vocab_rows()
+    make_user("ana@example.org")
+    make_user("ed@example.org", UserRole.editor, name="Ed")
+    ana, ed = as_user(app, "ana@example.org"), as_user(app, "ed@example.org")
+    pid = submit_entry(ana)
+    act(ed, pid, "request_changes", note="More sources, please.")
+    pages = {
+        "form": ana.get("/es/submit"),
+        "form-errors": ana.post("/en/submit", data=entry_form(ana, title_en="", summary_en="")),
+        "mine": ana.get("/es/my/submissions"),
+        "entry": ana.get(f"/en/my/submissions/{pid}"),
+        "edit": ana.get(f"/es/my/submissions/{pid}/edit"),
+        "preview": ana.get(f"/en/my/submissions/{pid}/preview"),
+        "password": ana.get("/en/account/password"),
+    }
+    edit = f"/en/my/submissions/{pid}/edit"
+    from tests.web import lock_version
+
+    ana.post(edit, data=entry_form(ana, edit, lock_version=lock_version(ana, edit)))
+    act(ed, pid, "publish")
+    pages |= {
+        "queue": ed.get("/es/review/?status=all"),
+        "review": ed.get(f"/es/review/{pid}"),
+        "version": ed.get(f"/es/practices/{pid}/v/1"),
+        "history": ed.get(f"/en/practices/{pid}/history"),
+    }
+    act(ed, pid, "archive")
+    pages["withdrawn"] = ed.get(f"/es/practices/{pid}")
+    files = []
+    for name, response in pages.items():
+        assert response.status_code in (200, 410, 422), name
+        file = tmp_path / f"{name}.html"
+        file.write_bytes(response.data)
+        files.append(file)
+    problems = validate(checker, files)
+    assert not problems, "\n".join(problems)

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
+from kb.forms import choices
 from kb.services.accounts import MIN_PASSWORD, Registration
 
 MAX_PASSWORD = 200
@@ -67,7 +68,7 @@ class RegisterForm(FlaskForm):
 
     def __init__(self, actor_choices: list[tuple[str, str]], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.actor_type.choices = [("", _l("Choose one"))] + actor_choices
+        self.actor_type.choices = choices([("", _l("Choose one")), *actor_choices])
 
     def to_input(self, language: str) -> Registration:
         return Registration(

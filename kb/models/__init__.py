@@ -10,6 +10,7 @@ from kb.models.practice import (
     Status,
     TextOrigin,
 )
+from kb.models.review import AuditEvent, Comment, Notification, PracticeVersion
 from kb.models.search import SearchOutbox
 from kb.models.taxonomy import ActorType, Corridor, Country, Framework, Pillar, Region, Theme
 from kb.models.user import LoginFailure, User, UserRole
@@ -17,6 +18,8 @@ from kb.models.user import LoginFailure, User, UserRole
 __all__ = [
     "ActorType",
     "AgendaItem",
+    "AuditEvent",
+    "Comment",
     "Collection",
     "CollectionItem",
     "Corridor",
@@ -25,11 +28,13 @@ __all__ = [
     "Framework",
     "Implementation",
     "LoginFailure",
+    "Notification",
     "Organisation",
     "Pillar",
     "Practice",
     "PracticeOrganisation",
     "PracticeTranslation",
+    "PracticeVersion",
     "Region",
     "Role",
     "Scope",

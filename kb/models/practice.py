@@ -89,6 +89,11 @@ class Practice(TimestampMixin, Base):
     last_reviewed: Mapped[date | None] = mapped_column(Date)
     is_curated: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Who proposed it through the site (none for entries loaded from the seeds).
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Counts the changes made to the entry: an action on an older count is a conflict.
+    lock_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": lock_version}
 
     translations: Mapped[dict[str, PracticeTranslation]] = relationship(
         collection_class=attribute_keyed_dict("language"),

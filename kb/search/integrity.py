@@ -21,11 +21,9 @@ def live_files(ix) -> dict[str, int]:
     """The files of the segments of ``ix``'s generation, with their sizes."""
     storage = ix.storage
     with ix.reader() as reader:
-        names = [
-            name
-            for leaf, _offset in reader.leaf_readers()
-            for name in leaf.segment().list_files(storage)
-        ]
+        segments = [leaf.segment() for leaf, _offset in reader.leaf_readers()]
+        # An index without documents has no segment (its reader answers None).
+        names = [name for segment in segments if segment for name in segment.list_files(storage)]
     return {name: storage.file_length(name) for name in names}
 
 

@@ -82,7 +82,7 @@ def register(data: Registration) -> User:
         organisation=data.organisation.strip(),
         actor_type=actor,
         role=UserRole.contributor,
-        password_hash=generate_password_hash(data.password),
+        password_hash=hash_password(data.password),
         language=data.language,
     )
     db.session.add(user)
@@ -103,7 +103,7 @@ def create_user(email: str, role: UserRole, password: str, name: str | None = No
         email=email,
         name=name or email.split("@")[0],
         role=role,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
     )
     db.session.add(user)
     db.session.commit()
@@ -154,8 +154,13 @@ def change_password(user: User, current: str, new: str) -> None:
     db.session.commit()
 
 
+def hash_password(password: str) -> str:
+    """scrypt, with the work factor of PASSWORD_METHOD (tests make it cheaper)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_METHOD"])
+
+
 def _set_password(user: User, password: str) -> None:
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
 
 
 def _serializer() -> URLSafeTimedSerializer:

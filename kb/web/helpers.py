@@ -6,14 +6,15 @@ from urllib.parse import urlencode
 
 import bleach
 import markdown as md
-from flask import Flask, request, url_for
-from flask_babel import format_date, format_decimal, get_locale
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from kb.config import LANGUAGES
 from kb.i18n import current_language, other_language, pick_field, pick_text
 from kb.models.taxonomy import country_name
+from kb.services.moderation import status_label
 from kb.values.filters import Filters
 from kb.web.args import known_args
 
@@ -110,6 +111,29 @@ def this_path() -> str:
     return environ["kb.this_path"]
 
 
+def absolute(path: str) -> str:
+    """``path`` on the site's configured address (never on the Host header a client sent)."""
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def error_items(form) -> list[tuple[str, str, str]]:
+    """(field id, label, message) for every error of a form, nested rows included, in the
+    order of the form: what its error summary lists and links to."""
+    items = []
+
+    def walk(fields):
+        for field in fields:
+            if field.type == "CSRFTokenField":
+                continue
+            if field.type in ("FieldList", "FormField"):
+                walk(field.form if field.type == "FormField" else field.entries)
+            else:
+                items.extend((field.id, field.label.text, message) for message in field.errors)
+
+    walk(form)
+    return items
+
+
 def localised(obj, field: str) -> str:
     return pick_text(obj, field, current_language()).value
 
@@ -155,6 +179,10 @@ def init_app(app: Flask) -> None:
         org_name=org_name,
         org_acronym=org_acronym,
         pick_text=lambda obj, field: pick_text(obj, field, current_language()),
+        absolute=absolute,
+        error_items=error_items,
+        status_label=status_label,
+        format_datetime=format_datetime,
         practice_text=lambda p, field: pick_field(p.translations, field, current_language()),
         country_name=lambda code: country_name(code, current_language()),
         lang_attr=lang_attr,

@@ -3,10 +3,11 @@ collections, events and the about page."""
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 
+from kb.errors import NotFound
 from kb.i18n import pick_field
-from kb.services import catalogue, practices
+from kb.services import catalogue, history, practices, versions
 from kb.values.filters import CORRIDOR_SLUG, Filters
 from kb.web.args import parse_listing
 from kb.web.localised import found, localised_blueprint
@@ -59,7 +60,12 @@ def practice_list():
 @bp.get("/practices/<int(max=2147483647):practice_id>")
 @bp.get("/practices/<int(max=2147483647):practice_id>-<slug>")
 def practice(practice_id: int, slug: str | None = None):
-    item = found(practices.get_published, practice_id)
+    try:
+        item = practices.get_published(practice_id)
+    except NotFound:
+        if last := history.withdrawn(practice_id):
+            return render_template("practices/withdrawn.html", version=last), 410
+        abort(404)
     if slug is not None and slug != item.slug:
         return redirect(url_for(".practice", practice_id=item.id, slug=item.slug), code=301)
     return render_template(
@@ -67,6 +73,31 @@ def practice(practice_id: int, slug: str | None = None):
         practice=item,
         title=pick_field(item.translations, "title", g.lang),
         related=practices.related(item),
+    )
+
+
+@bp.get("/practices/<int(max=2147483647):practice_id>/v/<int(max=100000):number>")
+def version(practice_id: int, number: int):
+    frozen = found(history.get_version, practice_id, number)
+    item = versions.thaw(frozen.snapshot)
+    return render_template(
+        "practices/detail.html",
+        practice=item,
+        title=pick_field(item.translations, "title", g.lang),
+        related=[],
+        version=frozen,
+    )
+
+
+@bp.get("/practices/<int(max=2147483647):practice_id>/history")
+def practice_history(practice_id: int):
+    entries = found(history.history, practice_id)
+    latest = versions.thaw(entries[0].version.snapshot)
+    return render_template(
+        "practices/history.html",
+        practice=latest,
+        title=pick_field(latest.translations, "title", g.lang),
+        entries=entries,
     )
 
 
