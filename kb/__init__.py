@@ -80,12 +80,13 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.web import auth, public, review, root, search, submit
+    from kb.web import admin, auth, public, review, root, search, submit
 
     app.register_blueprint(root.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(submit.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(search.bp)
 

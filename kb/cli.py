@@ -44,16 +44,20 @@ def require_database() -> None:
 
 @click.command("seed")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Overwrite practices changed on the site since the last seed."
+)
 @with_appcontext
-def seed_command(directory: Path | None) -> None:
-    """Validate the seed folder, then load it (insert or update by stable key)."""
+def seed_command(directory: Path | None, force: bool) -> None:
+    """Validate the seed folder, then load it (insert or update by stable key). Practices
+    changed on the site since they were last seeded are left alone and listed."""
     require_database()
     from kb import resource_dir
     from kb.services import seeds
 
     directory = directory or resource_dir("seeds")
     try:
-        report = seeds.seed(directory, progress=_progress("Loading practices"))
+        report = seeds.seed(directory, progress=_progress("Loading practices"), force=force)
     except SeedInvalid as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -61,6 +65,12 @@ def seed_command(directory: Path | None) -> None:
             f"Seed not loaded: {len(exc.problems)} problem(s); nothing was written.", err=True
         )
         sys.exit(1)
+    for practice_id in report.conflicts:
+        click.echo(
+            f"conflict: practice {practice_id} was changed on the site since it was last seeded; "
+            "left as the site has it",
+            err=True,
+        )
     click.echo(f"Seeded from {directory}: {report.summary()}.")
 
 

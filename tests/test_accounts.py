@@ -326,3 +326,43 @@ def test_over_tls_the_session_cookie_is_secure(app):
     )
     assert "Secure" in response.headers["Set-Cookie"]
     assert "Strict-Transport-Security" in response.headers
+
+
+# --- admins manage accounts ---------------------------------------------------------------
+def test_an_admin_changes_roles_and_access_but_never_removes_the_last_admin(app, client):
+    admin = make_user("root@example.org", UserRole.admin, name="Root")
+    ana = make_user()
+    log_in(client, "root@example.org")
+    token = csrf(client, "/en/admin/users")
+    response = client.post(
+        f"/en/admin/users/{ana.id}", data={"csrf_token": token, "role": "editor", "active": "y"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, ana.id).role == UserRole.editor
+    client.post(
+        f"/en/admin/users/{admin.id}", data={"csrf_token": token, "role": "editor", "active": "y"}
+    )
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).role == UserRole.admin, "the last admin stays"
+    assert "at least one active admin" in client.get("/en/admin/users").get_data(as_text=True)
+    client.post(f"/en/admin/users/{ana.id}", data={"csrf_token": token, "role": "editor"})
+    assert log_in(app.test_client()).status_code == 401, "an account turned off cannot log in"
+
+
+@pytest.mark.parametrize("email", [None, "ana@example.org", "ed@example.org"])
+def test_only_admins_manage_accounts(app, client, email):
+    ana = make_user()
+    make_user("ed@example.org", UserRole.editor, name="Ed")
+    if email:
+        log_in(client, email)
+    assert client.get("/en/admin/users").status_code in (302, 403)
+    token = csrf(client, "/en/login")
+    response = client.post(
+        f"/en/admin/users/{ana.id}", data={"csrf_token": token, "role": "admin", "active": "y"}
+    )
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert "/login" in response.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(User, ana.id).role == UserRole.contributor

@@ -123,7 +123,7 @@ def test_the_pages_of_accounts_submissions_and_review_are_valid_html(app, checke
 
     vocab_rows()
     make_user("ana@example.org")
-    make_user("ed@example.org", UserRole.editor, name="Ed")
+    make_user("ed@example.org", UserRole.admin, name="Ed")
     ana, ed = as_user(app, "ana@example.org"), as_user(app, "ed@example.org")
     pid = submit_entry(ana)
     act(ed, pid, "request_changes", note="More sources, please.")
@@ -143,6 +143,7 @@ def test_the_pages_of_accounts_submissions_and_review_are_valid_html(app, checke
     act(ed, pid, "publish")
     pages |= {
         "queue": ed.get("/es/review/?status=all"),
+        "accounts": ed.get("/es/admin/users"),
         "review": ed.get(f"/es/review/{pid}"),
         "version": ed.get(f"/es/practices/{pid}/v/1"),
         "history": ed.get(f"/en/practices/{pid}/history"),

@@ -42,8 +42,21 @@ def test_a_missing_body_alone_gets_its_own_notice(app, client):
 
 def test_markdown_from_content_is_sanitised():
     html = render_markdown("Hello <script>alert(1)</script> [x](javascript:alert(1)) **bold**")
-    assert "<script>" not in html and "javascript:" not in html
+    assert "<script>" not in html and "&lt;script&gt;" in html, "raw HTML shows as text"
+    assert 'href="javascript' not in html
     assert "<strong>bold</strong>" in html
+
+
+def test_markdown_keeps_links_tables_and_lists_and_drops_everything_else():
+    html = render_markdown(
+        'See https://www.ilo.org and [the report](https://example.org/r "Report").\n\n'
+        "1. one\n2. two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        '<img src="x" onerror="alert(1)"> ![pic](https://example.org/p.png)'
+    )
+    assert '<a href="https://www.ilo.org" rel="nofollow noopener">' in html
+    assert '<a href="https://example.org/r" title="Report" rel="nofollow noopener">' in html
+    assert "<ol>" in html and "<table>" in html and "<td>1</td>" in html
+    assert "<img" not in html and "&lt;img" in html, "raw HTML is text; images are dropped"
 
 
 def test_content_headings_are_demoted_below_the_page_title():

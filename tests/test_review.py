@@ -12,7 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from kb.extensions import db
-from kb.models import AuditEvent, Notification, Practice, PracticeVersion, Status, UserRole
+from kb.models import (
+    AuditEvent,
+    Notification,
+    Practice,
+    PracticeVersion,
+    Status,
+    User,
+    UserRole,
+)
 from kb.services.workflow import TRANSITIONS, Action, TransitionRefused, next_status
 from tests.factories import actor_type, country, pillar, theme
 from tests.web import csrf, lock_version, log_in, make_user
@@ -361,7 +369,18 @@ def test_an_xss_payload_in_every_text_field_shows_as_text(app, people):
 
 # --- who may do what ----------------------------------------------------------------------
 WHO = ["anonymous", "contributor-own", "contributor-other", "editor", "admin"]
-ROUTES = ["submit", "edit", "send", "comment", "queue", "review", "publish", "review-comment"]
+ROUTES = [
+    "submit",
+    "edit",
+    "send",
+    "comment",
+    "queue",
+    "review",
+    "publish",
+    "review-comment",
+    "accounts",
+    "set-role",
+]
 ALLOWED = {
     "submit": {"contributor-own", "contributor-other", "editor", "admin"},
     "edit": {"contributor-own", "editor", "admin"},
@@ -371,6 +390,8 @@ ALLOWED = {
     "review": {"editor", "admin"},
     "publish": {"editor", "admin"},
     "review-comment": {"editor", "admin"},
+    "accounts": {"admin"},
+    "set-role": {"admin"},
 }
 
 
@@ -430,6 +451,12 @@ def test_the_permission_matrix(app, people, route, who):
             f"/en/review/{pid}/publish",
             {"csrf_token": token, "lock_version": version},
         ),
+        "accounts": ("get", "/en/admin/users", None),
+        "set-role": (
+            "post",
+            f"/en/admin/users/{people['bea'].id}",
+            {"csrf_token": token, "role": "editor", "active": "y"},
+        ),
         "review-comment": (
             "post",
             f"/en/review/{pid}/comment",
@@ -463,4 +490,34 @@ def _state(pid: int) -> tuple:
     from kb.models import Comment
 
     comments = db.session.scalar(select(db.func.count()).select_from(Comment))
-    return count, practice.status, practice.lock_version, events, comments
+    roles = tuple(db.session.scalars(select(User.role).order_by(User.id)))
+    return count, practice.status, practice.lock_version, events, comments, roles
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/submit",
+        "/en/my/submissions/{pid}/edit",
+        "/en/my/submissions/{pid}/submit",
+        "/en/my/submissions/{pid}/comment",
+        "/en/review/{pid}/publish",
+        "/en/review/{pid}/comment",
+        "/en/admin/users/{uid}",
+        "/en/account/password",
+        "/en/logout",
+    ],
+)
+def test_every_write_without_its_csrf_token_is_refused(app, people, path):
+    owner = as_user(app, "ana@example.org")
+    pid = submit_entry(owner)
+    admin = as_user(app, "root@example.org")
+    data = entry_form(admin, "/en/login", then="save")
+    del data["csrf_token"]
+    data |= {"lock_version": "1", "body": "x", "note": "x", "role": "editor", "active": "y"}
+    before = _state(pid)
+    response = admin.post(path.format(pid=pid, uid=people["bea"].id), data=data)
+    assert response.status_code == 400
+    assert _state(pid) == before
+    assert "Log out" in admin.get("/en/").get_data(as_text=True), "still logged in"

@@ -31,3 +31,18 @@ def log_in(client, email="ana@example.org", password=PASSWORD, address="192.0.2.
 def lock_version(client, path: str) -> str:
     html = client.get(path).get_data(as_text=True)
     return re.search(r'name="lock_version"[^>]*?value="(\d+)"', html).group(1)
+
+
+def as_post(data: dict) -> dict:
+    """A form's data (as ``submissions.input_from`` gives it) as a browser would post it."""
+    posted = {}
+    for name, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for n, row in enumerate(value):
+                posted |= {f"{name}-{n}-{key}": v for key, v in row.items() if v is not None}
+        elif isinstance(value, bool):
+            if value:
+                posted[name] = "y"
+        elif value is not None:
+            posted[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return posted

@@ -89,6 +89,8 @@ class Practice(TimestampMixin, Base):
     last_reviewed: Mapped[date | None] = mapped_column(Date)
     is_curated: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When `kb seed` last wrote it: a change made on the site after that is never overwritten.
+    seeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Who proposed it through the site (none for entries loaded from the seeds).
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Counts the changes made to the entry: an action on an older count is a conflict.

@@ -52,8 +52,8 @@ class User(TimestampMixin, Base):
     def get_id(self) -> str:
         return str(self.id)
 
-    def has_role(self, role: UserRole) -> bool:
-        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+    def has_role(self, role: UserRole | str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[UserRole(role)]
 
 
 class LoginFailure(Base):

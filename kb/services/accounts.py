@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.db import utcnow
-from kb.errors import KbError
+from kb.errors import KbError, NotFound
 from kb.extensions import db
 from kb.models import ActorType, LoginFailure, User, UserRole
 from kb.services import mail
@@ -222,3 +222,28 @@ def load_user(user_id: str) -> User | None:
     """For Flask-Login: the active account with this id."""
     user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
     return user if user is not None and user.is_active else None
+
+
+class LastAdmin(KbError):
+    """The change would leave the site without an active admin."""
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.role.desc(), User.email)))
+
+
+def set_role(user_id: int, role: UserRole, active: bool) -> User:
+    """An admin changes an account's role or turns it off. Raises NotFound, or LastAdmin when
+    no active admin would remain."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    if user.role == UserRole.admin and user.is_active and (role != UserRole.admin or not active):
+        admins = db.session.scalar(
+            select(func.count()).where(User.role == UserRole.admin, User.is_active.is_(True))
+        )
+        if admins <= 1:
+            raise LastAdmin(user.email)
+    user.role, user.is_active = role, active
+    db.session.commit()
+    return user

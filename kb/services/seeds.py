@@ -15,6 +15,7 @@ from kb.extensions import db
 from kb.models import (
     ActorType,
     AgendaItem,
+    AuditEvent,
     Collection,
     CollectionItem,
     Corridor,
@@ -31,6 +32,7 @@ from kb.models import (
     Status,
     Theme,
 )
+from kb.services import moderation
 from kb.services.seed_schema import SeedSet, validate
 
 
@@ -41,6 +43,8 @@ class Report:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    # Practices changed on the site since they were last seeded, left as the site has them.
+    conflicts: list[int] = field(default_factory=list)
 
     def count(self, kind: str, created: bool, changed: bool) -> None:
         bucket = self.created if created else self.updated if changed else self.unchanged
@@ -56,25 +60,34 @@ class Report:
         for kind in kinds:
             total = self.created[kind] + self.updated[kind] + self.unchanged[kind]
             parts.append(f"{total} {kind}")
+        conflicts = (
+            f", {len(self.conflicts)} changed on the site and left alone (--force overwrites)"
+            if self.conflicts
+            else ""
+        )
         return (
             f"{', '.join(parts)}: {sum(self.created.values())} created, "
             f"{sum(self.updated.values())} updated, {sum(self.unchanged.values())} unchanged"
+            f"{conflicts}"
         )
 
 
-def seed(directory: Path, progress: Callable[[Iterable], Iterable] = iter) -> Report:
+def seed(
+    directory: Path, progress: Callable[[Iterable], Iterable] = iter, force: bool = False
+) -> Report:
     """Validate ``directory`` and load it in one transaction.
 
     Raises SeedInvalid with every problem found, before anything is written. Loading the same
     folder twice leaves the database unchanged (records are matched by their stable keys and only
-    differing values are written).
+    differing values are written). A practice that someone changed on the site since it was last
+    seeded is left as the site has it and listed in ``Report.conflicts``, unless ``force``.
     """
     seeds, problems = validate(directory)
     if problems:
         raise SeedInvalid(problems)
     report = Report()
     try:
-        _Loader(seeds, report, progress).run()
+        _Loader(seeds, report, progress, force).run()
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -83,8 +96,9 @@ def seed(directory: Path, progress: Callable[[Iterable], Iterable] = iter) -> Re
 
 
 class _Loader:
-    def __init__(self, seeds: SeedSet, report: Report, progress):
+    def __init__(self, seeds: SeedSet, report: Report, progress, force: bool = False):
         self.seeds, self.report, self.progress = seeds, report, progress
+        self.force = force
         self.session = db.session
 
     def upsert(self, model, kind: str | None, key: dict, values: dict):
@@ -155,9 +169,22 @@ class _Loader:
             self.report.count("corridors", True, True)
         return self.corridors[slug]
 
+    def changed_on_site(self, practice: Practice) -> bool:
+        """Whether someone (not the seeds) acted on it since it was last seeded: every change
+        made through the site writes an audit event with its author."""
+        since = select(AuditEvent.id).where(
+            AuditEvent.practice_id == practice.id, AuditEvent.actor_id.is_not(None)
+        )
+        if practice.seeded_at is not None:
+            since = since.where(AuditEvent.at > practice.seeded_at)
+        return self.session.scalar(since.limit(1)) is not None
+
     def practice(self, r: dict) -> None:
         practice = self.session.get(Practice, r["id"])
         created = practice is None
+        if not created and not self.force and self.changed_on_site(practice):
+            self.report.conflicts.append(practice.id)
+            return
         if created:
             practice = Practice(id=r["id"])
             self.session.add(practice)
@@ -176,12 +203,31 @@ class _Loader:
                 "evaluation_source",
             )
         }
+        origin = None if created else practice.status
         changed = assign(practice, scalars)
-        if practice.status == Status.published and practice.published_at is None:
-            practice.published_at = utcnow()
         changed |= self.links(practice, r)
         changed |= self.texts(practice, r["translations"])
         self.report.count("practices", created, changed and not created)
+        if changed or practice.seeded_at is None:
+            practice.seeded_at = utcnow()
+        if changed:
+            self.record(practice, origin)
+
+    def record(self, practice: Practice, origin: Status | None) -> None:
+        """The seeds' change in the practice's history: an audit event without an author,
+        and a new version when the practice is published."""
+        self.session.flush()
+        if practice.status == Status.published:
+            moderation.publish_version(practice, None)
+        self.session.add(
+            AuditEvent(
+                practice_id=practice.id,
+                actor_id=None,
+                action="seed",
+                from_status=str(origin) if origin else None,
+                to_status=str(practice.status),
+            )
+        )
 
     def links(self, practice: Practice, r: dict) -> bool:
         wanted = {

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import bleach
-import markdown as md
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
@@ -17,50 +15,7 @@ from kb.models.taxonomy import country_name
 from kb.services.moderation import status_label
 from kb.values.filters import Filters
 from kb.web.args import known_args
-
-ALLOWED_TAGS = [
-    "p",
-    "br",
-    "strong",
-    "em",
-    "a",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "code",
-    "pre",
-    "h3",
-    "h4",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-]
-ALLOWED_ATTRIBUTES = {"a": ["href", "title"], "th": ["scope"]}
-
-
-def render_markdown(source: str | None) -> Markup:
-    """Markdown to HTML that keeps only a safe set of tags (content may come from users)."""
-    html = md.markdown(source or "", extensions=["sane_lists", "tables"])
-    # Headings in content sit under the page's own h1/h2.
-    html = html.replace("<h1>", "<h3>").replace("</h1>", "</h3>")
-    html = html.replace("<h2>", "<h3>").replace("</h2>", "</h3>")
-    clean = bleach.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        protocols=["http", "https", "mailto"],
-        strip=True,
-    )
-    return Markup(bleach.linkify(clean, callbacks=[_nofollow]))
-
-
-def _nofollow(attrs, new=False):
-    attrs[(None, "rel")] = "nofollow noopener"
-    return attrs
+from kb.web.rich_text import render_markdown
 
 
 def has_language_versions() -> bool:
