@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
-from kb.forms import choices
+from kb.forms import choices, one_line
 from kb.services.accounts import MIN_PASSWORD, Registration
 
 MAX_PASSWORD = 200
@@ -54,12 +54,15 @@ def _email():
 
 class RegisterForm(FlaskForm):
     name = StringField(
-        _l("Name"), validators=[InputRequired(message=_l("Enter your name.")), Length(max=200)]
+        _l("Name"),
+        validators=[InputRequired(message=_l("Enter your name.")), Length(max=200)],
+        filters=[one_line],
     )
     email = _email()
     organisation = StringField(
         _l("Organisation"),
         validators=[InputRequired(message=_l("Enter your organisation.")), Length(max=300)],
+        filters=[one_line],
         description=_l("The ministry, organisation or institution you work for."),
     )
     actor_type = SelectField(_l("Type of organisation"), validators=[Optional()])

@@ -20,7 +20,7 @@ from wtforms.validators import URL, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kb.config import LANGUAGES
-from kb.forms import choices
+from kb.forms import choices, one_line
 from kb.services.submissions import OrganisationInput, PracticeInput, SourceInput, TextInput
 
 ROWS = 3  # empty rows offered for corridors, organisations and sources
@@ -45,7 +45,9 @@ class CorridorRow(Form):
 class OrganisationRow(Form):
     existing = SelectField(_l("Organisation in the catalogue"), validators=[Optional()])
     new_name = StringField(
-        _l("Or a new organisation: its name"), validators=[Optional(), Length(max=300)]
+        _l("Or a new organisation: its name"),
+        validators=[Optional(), Length(max=300)],
+        filters=[one_line],
     )
     actor_type = SelectField(_l("Type of the new organisation"), validators=[Optional()])
     country = SelectField(_l("Country of the new organisation"), validators=[Optional()])
@@ -63,8 +65,12 @@ class OrganisationRow(Form):
 
 
 class SourceRow(Form):
-    title = StringField(_l("Title of the source"), validators=[Optional(), Length(max=400)])
-    publisher = StringField(_l("Publisher"), validators=[Optional(), Length(max=300)])
+    title = StringField(
+        _l("Title of the source"), validators=[Optional(), Length(max=400)], filters=[one_line]
+    )
+    publisher = StringField(
+        _l("Publisher"), validators=[Optional(), Length(max=300)], filters=[one_line]
+    )
     year = IntegerField(_l("Year"), validators=[Optional(), YEAR])
     url = StringField(
         _l("Address (URL)"),
@@ -77,7 +83,7 @@ class SourceRow(Form):
 
 
 def _title() -> StringField:
-    return StringField(_l("Title"), validators=[Optional(), Length(max=300)])
+    return StringField(_l("Title"), validators=[Optional(), Length(max=300)], filters=[one_line])
 
 
 def _summary() -> TextAreaField:
@@ -210,7 +216,9 @@ class PracticeForm(FlaskForm):
                 _add_error(row.actor_type, _l("Say what kind of organisation it is."))
                 valid = False
         for row in self.sources:
-            if (row.url.data or row.publisher.data or row.year.data) and not row.title.data:
+            if (row.url.data or row.publisher.data or row.year.data) and not (
+                row.title.data or ""
+            ).strip():
                 _add_error(row.title, _l("A source needs its title."))
                 valid = False
         return valid

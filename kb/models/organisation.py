@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.db import Base, str_enum
@@ -28,6 +28,9 @@ class Organisation(Base):
     acronym_es: Mapped[str | None] = mapped_column(String(40))
     actor_type_id: Mapped[int] = mapped_column(ForeignKey("actor_type.id"))
     country_code: Mapped[str | None] = mapped_column(ForeignKey("country.code"))
+    # Proposed in a submission: shown on public pages only once a practice naming it is
+    # published (an editor has then seen it).
+    is_listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     actor_type: Mapped[ActorType] = relationship(lazy="joined")
     country: Mapped[Country | None] = relationship()
 

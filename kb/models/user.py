@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String
@@ -49,8 +50,13 @@ class User(TimestampMixin, Base):
     def is_anonymous(self) -> bool:
         return False
 
+    @property
+    def password_mark(self) -> str:
+        """Changes with every new password: sessions and reset links made before it end."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}-{self.password_mark}"
 
     def has_role(self, role: UserRole | str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[UserRole(role)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,8 +25,8 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 RESET_MAX_AGE = 3600  # seconds a reset link stays valid
 MIN_PASSWORD = 10
 # Checked when no account has the e-mail, so that a wrong e-mail costs as long as a wrong
-# password and the timing does not tell which accounts exist.
-_NO_ACCOUNT = generate_password_hash("no account has this password")
+# password and the timing does not tell which accounts exist (one per hashing method).
+_NO_ACCOUNT: dict[str, str] = {}
 
 
 class EmailTaken(KbError):
@@ -126,7 +125,7 @@ def authenticate(email: str, password: str, address: str) -> User:
         if count >= LOCKOUT_FAILURES:
             raise LockedOut(_minutes_until(_aware(oldest) + LOCKOUT_WINDOW, now))
     user = db.session.scalar(select(User).where(User.email == email))
-    hashed = user.password_hash if user is not None else _NO_ACCOUNT
+    hashed = user.password_hash if user is not None else _no_account_hash()
     if not check_password_hash(hashed, password) or user is None or not user.is_active:
         db.session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
         db.session.add(LoginFailure(email=email, address=address[:64], at=now))
@@ -135,6 +134,13 @@ def authenticate(email: str, password: str, address: str) -> User:
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     db.session.commit()
     return user
+
+
+def _no_account_hash() -> str:
+    method = current_app.config["PASSWORD_METHOD"]
+    if method not in _NO_ACCOUNT:
+        _NO_ACCOUNT[method] = hash_password("no account has this password")
+    return _NO_ACCOUNT[method]
 
 
 def _aware(moment: datetime) -> datetime:
@@ -167,13 +173,8 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
 
-def _password_mark(user: User) -> str:
-    """Changes with every new password, so a link stops working once it has been used."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def reset_token(user: User) -> str:
-    return _serializer().dumps({"user": user.id, "mark": _password_mark(user)})
+    return _serializer().dumps({"user": user.id, "mark": user.password_mark})
 
 
 def request_reset(email: str, link_for: Callable[[str], str]) -> None:
@@ -204,7 +205,7 @@ def user_for_token(token: str) -> User:
     except BadSignature as exc:
         raise InvalidToken("invalid") from exc
     user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
-    if user is None or not user.is_active or data.get("mark") != _password_mark(user):
+    if user is None or not user.is_active or data.get("mark") != user.password_mark:
         raise InvalidToken("used")
     return user
 
@@ -218,10 +219,16 @@ def reset_password(token: str, password: str) -> User:
     return user
 
 
-def load_user(user_id: str) -> User | None:
-    """For Flask-Login: the active account with this id."""
-    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+def load_user(session_id: str) -> User | None:
+    """For Flask-Login: the active account of a session, as long as its password has not
+    changed since the session began (``User.get_id``)."""
+    number, _, mark = session_id.partition("-")
+    if not (number.isascii() and number.isdigit()) or len(number) > 10:
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or not user.is_active or mark != user.password_mark:
+        return None
+    return user
 
 
 class LastAdmin(KbError):

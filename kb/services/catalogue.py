@@ -160,7 +160,9 @@ def country_overview(code: str) -> CountryOverview:
         .distinct()
     ).all()
     organisations = db.session.scalars(
-        select(Organisation).where(Organisation.country_code == code).order_by(Organisation.name_en)
+        select(Organisation)
+        .where(Organisation.country_code == code, Organisation.is_listed)
+        .order_by(Organisation.name_en)
     ).all()
     return CountryOverview(
         country=country,
@@ -255,7 +257,9 @@ def stats() -> Stats:
         practices=practices,
         corridors=len(counts_by_corridor()),
         countries=len(involved_country_counts()),
-        organisations=db.session.scalar(select(func.count()).select_from(Organisation)),
+        organisations=db.session.scalar(
+            select(func.count()).select_from(Organisation).where(Organisation.is_listed)
+        ),
     )
 
 

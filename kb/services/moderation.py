@@ -3,7 +3,9 @@ trail and the submitter's notices. Every change here is one transaction."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -36,6 +38,7 @@ from kb.services.workflow import (
 )
 
 MAX_NOTE = 5000
+log = logging.getLogger(__name__)
 
 
 class Conflict(KbError):
@@ -106,41 +109,44 @@ def take(
     audit event (and the note in the thread), snapshot a version on publication, notify the
     submitter. Raises NotAllowed, TransitionRefused, NoteRequired or Conflict; on any of them
     nothing is written."""
-    practice = load(practice_id)
-    if not may_take(actor, practice, action):
-        raise NotAllowed(action)
-    check_fresh(practice, seen_version)
-    target = next_status(practice.status, action)
-    note = note.strip()[:MAX_NOTE]
-    if action in NOTE_REQUIRED and not note:
-        raise NoteRequired(action)
-    origin = practice.status
-    practice.status = target
-    practice.updated_at = utcnow()  # touches the row, so its lock_version moves on
-    if target == Status.published:
-        publish_version(practice, actor)
-    db.session.add(
-        AuditEvent(
-            practice_id=practice.id,
-            actor_id=actor.id,
-            action=str(action),
-            from_status=str(origin),
-            to_status=str(target),
-            note=note,
+    with unit_of_work():
+        practice = load(practice_id)
+        if not may_take(actor, practice, action):
+            raise NotAllowed(action)
+        check_fresh(practice, seen_version)
+        target = next_status(practice.status, action)
+        note = note.strip()[:MAX_NOTE]
+        if action in NOTE_REQUIRED and not note:
+            raise NoteRequired(action)
+        origin = practice.status
+        practice.status = target
+        practice.updated_at = utcnow()  # touches the row, so its lock_version moves on
+        if target == Status.published:
+            publish_version(practice, actor)
+        db.session.add(
+            AuditEvent(
+                practice_id=practice.id,
+                actor_id=actor.id,
+                action=str(action),
+                from_status=str(origin),
+                to_status=str(target),
+                note=note,
+            )
         )
-    )
-    if note:
-        db.session.add(Comment(practice_id=practice.id, author_id=actor.id, body=note))
-    submitter = _notify(practice, actor, str(action))
-    commit_or_conflict()
+        if note:
+            db.session.add(Comment(practice_id=practice.id, author_id=actor.id, body=note))
+        submitter = _notify(practice, actor, str(action))
     if submitter is not None:
         _mail_status(submitter, practice, target, note, link_for(practice.id))
     return practice
 
 
 def publish_version(practice: Practice, actor: User | None) -> PracticeVersion:
-    """Stamp the publication and freeze it as the next numbered version."""
+    """Stamp the publication and freeze it as the next numbered version; the organisations it
+    names are listed in the catalogue from now on."""
     practice.published_at = utcnow()
+    for link in practice.organisation_links:
+        link.organisation.is_listed = True
     db.session.flush()
     number = (
         db.session.scalar(
@@ -163,16 +169,16 @@ def publish_version(practice: Practice, actor: User | None) -> PracticeVersion:
 
 def comment(practice_id: int, author: User, body: str, link_for: Callable[[int], str]) -> Comment:
     """A message in an entry's thread, from its submitter or an editor."""
-    practice = load(practice_id)
-    if not may_see(author, practice):
-        raise NotAllowed("comment")
-    body = body.strip()[:MAX_NOTE]
-    if not body:
-        raise NoteRequired("comment")
-    entry = Comment(practice_id=practice.id, author_id=author.id, body=body)
-    db.session.add(entry)
-    submitter = _notify(practice, author, "comment")
-    commit_or_conflict()
+    with unit_of_work():
+        practice = load(practice_id)
+        if not may_see(author, practice):
+            raise NotAllowed("comment")
+        body = body.strip()[:MAX_NOTE]
+        if not body:
+            raise NoteRequired("comment")
+        entry = Comment(practice_id=practice.id, author_id=author.id, body=body)
+        db.session.add(entry)
+        submitter = _notify(practice, author, "comment")
     if submitter is not None:
         _mail_status(submitter, practice, practice.status, body, link_for(practice.id))
     return entry
@@ -188,13 +194,19 @@ def _notify(practice: Practice, actor: User, action: str) -> User | None:
     return db.session.get(User, practice.submitted_by_id)
 
 
-def commit_or_conflict() -> None:
-    """Commit; a concurrent change to the same entry is a Conflict (and nothing is written)."""
+@contextmanager
+def unit_of_work():
+    """One change, committed at the end. A concurrent change to the same entry, found at any
+    flush on the way or at the commit, is a Conflict, and nothing is written."""
     try:
+        yield
         db.session.commit()
     except StaleDataError as exc:  # another request changed the entry in between
         db.session.rollback()
         raise Conflict() from exc
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def status_label(status: Status) -> str:
@@ -209,10 +221,20 @@ def status_label(status: Status) -> str:
 
 
 def _mail_status(user: User, practice: Practice, status: Status, note: str, link: str) -> None:
+    """Tell the submitter. The change is committed already: a mail that cannot go out is
+    logged (the notice in the app remains), never turned into an error for the editor."""
+    try:
+        _send_status(user, practice, status, note, link)
+    except Exception:  # noqa: BLE001 - any sender failure
+        log.exception("status mail to %s for practice %s not sent", user.email, practice.id)
+
+
+def _send_status(user: User, practice: Practice, status: Status, note: str, link: str) -> None:
     with force_locale(user.language):
-        title = (
-            practice.translations.get(user.language) or next(iter(practice.translations.values()))
-        ).title
+        text = practice.translations.get(user.language) or next(
+            iter(practice.translations.values())
+        )
+        title = " ".join(text.title.split())  # one line: a header cannot hold a line break
         subject = _("Your entry “{title}”: {status}").format(
             title=title, status=status_label(status)
         )

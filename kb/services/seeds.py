@@ -182,6 +182,12 @@ class _Loader:
     def practice(self, r: dict) -> None:
         practice = self.session.get(Practice, r["id"])
         created = practice is None
+        proposed_on_site = not created and practice.submitted_by_id is not None
+        if proposed_on_site and practice.seeded_at is None:
+            # An entry someone proposed on the site holds this id: never written over, not
+            # even with --force (the seed file needs another id).
+            self.report.conflicts.append(practice.id)
+            return
         if not created and not self.force and self.changed_on_site(practice):
             self.report.conflicts.append(practice.id)
             return
@@ -208,8 +214,8 @@ class _Loader:
         changed |= self.links(practice, r)
         changed |= self.texts(practice, r["translations"])
         self.report.count("practices", created, changed and not created)
-        if changed or practice.seeded_at is None:
-            practice.seeded_at = utcnow()
+        if changed or self.force or practice.seeded_at is None:
+            practice.seeded_at = utcnow()  # from now on, the seeds own what is here
         if changed:
             self.record(practice, origin)
 

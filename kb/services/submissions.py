@@ -40,10 +40,10 @@ from kb.models.taxonomy import country_name
 from kb.services.moderation import (
     NotAllowed,
     check_fresh,
-    commit_or_conflict,
     load,
     may_edit,
     publish_version,
+    unit_of_work,
 )
 
 
@@ -96,12 +96,12 @@ def slugify(text: str, limit: int = 80) -> str:
 
 def create_draft(data: PracticeInput, author: User) -> Practice:
     """A new entry in ``draft``, owned by ``author``."""
-    practice = Practice(status=Status.draft, submitted_by_id=author.id)
-    db.session.add(practice)
-    _apply(practice, data)
-    db.session.flush()
-    _audit(practice, author, "create", None)
-    db.session.commit()
+    with unit_of_work():
+        practice = Practice(status=Status.draft, submitted_by_id=author.id)
+        db.session.add(practice)
+        _apply(practice, data)
+        db.session.flush()
+        _audit(practice, author, "create", None)
     return practice
 
 
@@ -109,17 +109,17 @@ def update(practice_id: int, data: PracticeInput, editor: User, seen_version: in
     """Save an edit. The submitter edits a draft or an entry sent back for changes; editors
     edit any entry, and an edit to a published practice is published as a new version.
     Raises NotAllowed or Conflict (nothing written)."""
-    practice = load(practice_id)
-    if not may_edit(editor, practice):
-        raise NotAllowed("edit")
-    check_fresh(practice, seen_version)
-    _apply(practice, data)
-    practice.updated_at = utcnow()
-    db.session.flush()
-    if practice.status == Status.published:
-        publish_version(practice, editor)
-    _audit(practice, editor, "edit", practice.status)
-    commit_or_conflict()
+    with unit_of_work():
+        practice = load(practice_id)
+        if not may_edit(editor, practice):
+            raise NotAllowed("edit")
+        check_fresh(practice, seen_version)
+        _apply(practice, data)
+        practice.updated_at = utcnow()
+        db.session.flush()
+        if practice.status == Status.published:
+            publish_version(practice, editor)
+        _audit(practice, editor, "edit", practice.status)
     return practice
 
 
@@ -213,7 +213,12 @@ def _organisation(item: OrganisationInput) -> Organisation:
         key = f"{base}-{n}"
     actor = db.session.scalar(select(ActorType).where(ActorType.slug == item.actor_type))
     organisation = Organisation(
-        key=key, name_en=item.name, name_es=item.name, actor_type=actor, country_code=item.country
+        key=key,
+        name_en=item.name,
+        name_es=item.name,
+        actor_type=actor,
+        country_code=item.country,
+        is_listed=False,
     )
     db.session.add(organisation)
     db.session.flush()
@@ -237,7 +242,7 @@ def form_choices(lang: str) -> dict[str, list[tuple[str, str]]]:
     organisations = sorted(
         (
             (o.key, name(o) + (f" ({name(o, 'acronym')})" if name(o, "acronym") else ""))
-            for o in db.session.scalars(select(Organisation))
+            for o in db.session.scalars(select(Organisation).where(Organisation.is_listed))
         ),
         key=lambda pair: _collation_key(pair[1]),
     )

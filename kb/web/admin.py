@@ -20,7 +20,7 @@ def users():
     return render_template("admin/users.html", users=accounts.list_users(), roles=list(UserRole))
 
 
-@bp.post("/admin/users/<int:user_id>")
+@bp.post("/admin/users/<int(max=2147483647):user_id>")
 @require_role(UserRole.admin)
 def update_user(user_id: int):
     role = request.form.get("role", "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -24,7 +26,14 @@ bp = localised_blueprint("auth", __name__)
 
 def safe_next(target: str | None) -> str:
     """Where to go after logging in: a path on this site, else the home page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()  # no line breaks, tabs or other control characters
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("public.home")
 
@@ -107,6 +116,7 @@ def change_password():
         except accounts.WrongPassword:
             form.current.errors.append(_("This is not your current password."))
         else:
+            login_user(current_user._get_current_object())  # this session goes on; others end
             flash(_("Your password has been changed."))
             return redirect(url_for("public.home"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

@@ -13,7 +13,7 @@ from kb.permissions import require_role
 from kb.services import moderation, submissions
 from kb.services.workflow import Action, TransitionRefused, actions_from
 from kb.web.localised import localised_blueprint
-from kb.web.submit import entry_link
+from kb.web.submit import entry_link, seen_version
 
 bp = localised_blueprint("review", __name__)
 
@@ -33,7 +33,7 @@ def queue():
     )
 
 
-@bp.get("/review/<int:practice_id>")
+@bp.get("/review/<int(max=2147483647):practice_id>")
 @require_role(UserRole.editor)
 def entry(practice_id: int):
     try:
@@ -51,19 +51,20 @@ def entry(practice_id: int):
     )
 
 
-@bp.post("/review/<int:practice_id>/<any(publish, request_changes, reject, archive):action>")
+DECISIONS = "any(publish, request_changes, reject, archive)"
+
+
+@bp.post(f"/review/<int(max=2147483647):practice_id>/<{DECISIONS}:action>")
 @require_role(UserRole.editor)
 def act(practice_id: int, action: str):
-    seen = request.form.get("lock_version", "")
-    if not seen.isascii() or not seen.isdigit():
-        abort(400)
+    seen = seen_version(request.form.get("lock_version"))
     try:
         moderation.take(
             practice_id,
             Action(action),
             current_user,
             request.form.get("note", ""),
-            int(seen),
+            seen,
             entry_link,
         )
     except NotFound:
@@ -84,7 +85,7 @@ def act(practice_id: int, action: str):
     return redirect(url_for(".entry", practice_id=practice_id))
 
 
-@bp.post("/review/<int:practice_id>/comment")
+@bp.post("/review/<int(max=2147483647):practice_id>/comment")
 @require_role(UserRole.editor)
 def comment(practice_id: int):
     try:

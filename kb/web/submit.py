@@ -92,13 +92,14 @@ def on_csrf_error(error):
 @require_role(UserRole.contributor)
 def new():
     form = practice_form()
-    if request.method == "POST" and not request.form.get("add_row") and form.validate():
-        practice = submissions.create_draft(form.to_input(), current_user)
-        return after_save(practice)
-    return render_form(form, status=422 if form.errors else 200)
+    if request.method == "POST" and not request.form.get("add_row"):
+        if not form.validate():
+            return render_form(form, status=422)
+        return after_save(submissions.create_draft(form.to_input(), current_user))
+    return render_form(form)
 
 
-@bp.route("/my/submissions/<int:practice_id>/edit", methods=["GET", "POST"])
+@bp.route("/my/submissions/<int(max=2147483647):practice_id>/edit", methods=["GET", "POST"])
 @keep_what_was_typed
 @require_role(UserRole.contributor)
 def edit(practice_id: int):
@@ -111,11 +112,13 @@ def edit(practice_id: int):
         form.set_choices(submissions.form_choices(g.lang))
         return render_form(form, practice)
     form = practice_form()
-    if request.form.get("add_row") or not form.validate():
-        return render_form(form, practice, 422 if form.errors else 200)
+    if request.form.get("add_row"):
+        return render_form(form, practice)
+    if not form.validate():
+        return render_form(form, practice, 422)
     try:
         practice = submissions.update(
-            practice.id, form.to_input(), current_user, int(form.lock_version.data or 0)
+            practice.id, form.to_input(), current_user, seen_version(form.lock_version.data)
         )
     except moderation.Conflict:
         form.form_errors.append(
@@ -158,7 +161,7 @@ def mine():
     )
 
 
-@bp.get("/my/submissions/<int:practice_id>")
+@bp.get("/my/submissions/<int(max=2147483647):practice_id>")
 @require_role(UserRole.contributor)
 def entry(practice_id: int):
     practice = load_own(practice_id)
@@ -174,7 +177,7 @@ def entry(practice_id: int):
     )
 
 
-@bp.get("/my/submissions/<int:practice_id>/preview")
+@bp.get("/my/submissions/<int(max=2147483647):practice_id>/preview")
 @require_role(UserRole.contributor)
 def preview(practice_id: int):
     practice = load_own(practice_id)
@@ -187,7 +190,7 @@ def preview(practice_id: int):
     )
 
 
-@bp.post("/my/submissions/<int:practice_id>/submit")
+@bp.post("/my/submissions/<int(max=2147483647):practice_id>/submit")
 @require_role(UserRole.contributor)
 def send(practice_id: int):
     practice = load_own(practice_id)
@@ -197,7 +200,7 @@ def send(practice_id: int):
             Action.submit,
             current_user,
             "",
-            _seen_version(),
+            seen_version(request.form.get("lock_version")),
             entry_link,
         )
     except (TransitionRefused, moderation.NotAllowed):
@@ -209,7 +212,7 @@ def send(practice_id: int):
     return redirect(url_for(".entry", practice_id=practice.id))
 
 
-@bp.post("/my/submissions/<int:practice_id>/comment")
+@bp.post("/my/submissions/<int(max=2147483647):practice_id>/comment")
 @require_role(UserRole.contributor)
 def comment(practice_id: int):
     practice = load_own(practice_id)
@@ -220,8 +223,9 @@ def comment(practice_id: int):
     return redirect(url_for(".entry", practice_id=practice.id) + "#thread")
 
 
-def _seen_version() -> int:
-    raw = request.form.get("lock_version", "")
-    if not raw.isascii() or not raw.isdigit():
+def seen_version(raw: str | None) -> int:
+    """The entry's lock_version the page was made with (a tampered value is a 400)."""
+    raw = raw or ""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
         abort(400)
     return int(raw)
