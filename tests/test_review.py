@@ -521,3 +521,23 @@ def test_every_write_without_its_csrf_token_is_refused(app, people, path):
     assert response.status_code == 400
     assert _state(pid) == before
     assert "Log out" in admin.get("/en/").get_data(as_text=True), "still logged in"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(
+    ("status", "action"),
+    list(itertools.product(Status, ["publish", "request_changes", "reject", "archive"])),
+)
+def test_through_the_site_each_decision_follows_the_table(app, people, status, action):
+    ana, ed = as_user(app, "ana@example.org"), as_user(app, "ed@example.org")
+    pid = submit_entry(ana, then="save")
+    practice = db.session.get(Practice, pid)
+    practice.status = status
+    db.session.commit()
+    # Posted as a page offering that button would (pages only offer the allowed ones).
+    act(ed, pid, action, note="Because.", seen=str(practice.lock_version))
+    db.session.expire_all()
+    expected = TRANSITIONS.get((status, Action(action)), status)
+    assert db.session.get(Practice, pid).status == expected
+    events = db.session.scalars(select(AuditEvent.action).where(AuditEvent.practice_id == pid))
+    assert (action in list(events)) == ((status, Action(action)) in TRANSITIONS)
