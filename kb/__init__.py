@@ -80,13 +80,14 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.web import admin, auth, public, review, root, search, submit
+    from kb.web import admin, auth, cite, public, review, root, search, submit
 
     app.register_blueprint(root.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(submit.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(cite.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(search.bp)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -59,3 +60,25 @@ def withdrawn(practice_id: int) -> PracticeVersion | None:
         .order_by(PracticeVersion.number.desc())
         .limit(1)
     )
+
+
+def citable(practice_id: int, number: int | None = None) -> tuple[dict, int, datetime]:
+    """What a citation cites: (snapshot, version number, publication time) of version
+    ``number``, or of the practice's latest version. Raises NotFound when the practice is not
+    published (for its latest version) or the version does not exist."""
+    if number is not None:
+        version = get_version(practice_id, number)
+        return version.snapshot, version.number, version.published_at
+    practice = db.session.get(Practice, practice_id)
+    if practice is None or practice.status != Status.published:
+        raise NotFound(practice_id)
+    latest = db.session.scalar(
+        select(PracticeVersion)
+        .where(PracticeVersion.practice_id == practice_id)
+        .order_by(PracticeVersion.number.desc())
+        .limit(1)
+    )
+    if latest is not None:
+        return latest.snapshot, latest.number, latest.published_at
+    # Published before versions were kept: its present state is its first version.
+    return versions.snapshot(practice), 1, practice.published_at or practice.created_at

@@ -9,6 +9,7 @@ from kb.errors import NotFound
 from kb.i18n import pick_field
 from kb.services import catalogue, history, practices, versions
 from kb.values.filters import CORRIDOR_SLUG, Filters
+from kb.web import cite
 from kb.web.args import parse_listing
 from kb.web.localised import found, localised_blueprint
 
@@ -73,6 +74,7 @@ def practice(practice_id: int, slug: str | None = None):
         practice=item,
         title=pick_field(item.translations, "title", g.lang),
         related=practices.related(item),
+        cite=cite.cite_box(item.id),
     )
 
 
@@ -86,6 +88,7 @@ def version(practice_id: int, number: int):
         title=pick_field(item.translations, "title", g.lang),
         related=[],
         version=frozen,
+        cite=cite.cite_box(practice_id, number),
     )
 
 

@@ -1,0 +1,29 @@
+// Progressive enhancements only: every page works without this file.
+(function () {
+  "use strict";
+
+  // A "Copy" button beside each citation (the text stays selectable without it).
+  function addCopyButtons() {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll(".cite__text").forEach(function (text) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn--small btn--quiet cite__copy";
+      button.textContent = text.dataset.copyLabel;
+      button.setAttribute("aria-describedby", text.id + "-label");
+      var status = document.createElement("span");
+      status.className = "visually-hidden";
+      status.setAttribute("role", "status");
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(text.textContent.trim()).then(function () {
+          button.textContent = text.dataset.copiedLabel;
+          status.textContent = text.dataset.copiedLabel;
+          setTimeout(function () { button.textContent = text.dataset.copyLabel; }, 2000);
+        });
+      });
+      text.after(button, status);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", addCopyButtons);
+})();
