@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, and_, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
@@ -227,5 +228,29 @@ __all__ = [
     "list_published",
     "load_published",
     "matching",
+    "newest_published",
+    "all_published_ids",
     "related",
 ]
+
+
+def newest_published(filters: Filters, limit: int = 50) -> list[Practice]:
+    """The latest publications passing ``filters``, newest first (for feeds)."""
+    query = (
+        select(Practice.id)
+        .where(Practice.id.in_(matching(filters)))
+        .order_by(Practice.published_at.desc().nulls_last(), Practice.id.desc())
+        .limit(limit)
+    )
+    return load_published(list(db.session.scalars(query)))
+
+
+def all_published_ids() -> list[tuple[int, str, datetime | None]]:
+    """(id, slug, last change) of every published practice (for the sitemap)."""
+    return list(
+        db.session.execute(
+            select(Practice.id, Practice.slug, Practice.updated_at)
+            .where(Practice.status == Status.published)
+            .order_by(Practice.id)
+        )
+    )

@@ -31,7 +31,7 @@ def work(practice_id: int, number: int | None, lang: str) -> citations.Work:
     else:
         path = url_for("public.version", lang=lang, practice_id=practice_id, number=number)
     with force_locale(lang):
-        publisher = _("Fair Recruitment Practices Knowledge Base")
+        publisher = publisher_name()
     return citations.Work(
         snapshot=snapshot,
         version=version,
@@ -40,6 +40,10 @@ def work(practice_id: int, number: int | None, lang: str) -> citations.Work:
         accessed=date.today(),
         publisher=publisher,
     )
+
+
+def publisher_name() -> str:
+    return _("Fair Recruitment Practices Knowledge Base")
 
 
 def cite_box(practice_id: int, number: int | None = None) -> dict:

@@ -66,6 +66,14 @@ def this_path() -> str:
     return environ["kb.this_path"]
 
 
+def feed_link(endpoint: str) -> str:
+    """The Atom feed of this page's filters (and query), from its first page."""
+    args = known_args(request.args)
+    args.pop("page", None)
+    args.pop("sort", None)
+    return with_query(url_for(endpoint), args)
+
+
 def absolute(path: str) -> str:
     """``path`` on the site's configured address (never on the Host header a client sent)."""
     return current_app.config["BASE_URL"].rstrip("/") + path
@@ -135,6 +143,7 @@ def init_app(app: Flask) -> None:
         org_acronym=org_acronym,
         pick_text=lambda obj, field: pick_text(obj, field, current_language()),
         absolute=absolute,
+        feed_link=feed_link,
         error_items=error_items,
         status_label=status_label,
         format_datetime=format_datetime,

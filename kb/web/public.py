@@ -7,13 +7,18 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 
 from kb.errors import NotFound
 from kb.i18n import pick_field
-from kb.services import catalogue, history, practices, versions
+from kb.services import catalogue, discovery, history, practices, versions
 from kb.values.filters import CORRIDOR_SLUG, Filters
 from kb.web import cite
 from kb.web.args import parse_listing
+from kb.web.helpers import absolute
 from kb.web.localised import found, localised_blueprint
 
 bp = localised_blueprint("public", __name__)
+
+
+def permalink(practice_id: int) -> str:
+    return absolute(url_for("root.permalink", practice_id=practice_id))
 
 
 @bp.get("/")
@@ -75,6 +80,7 @@ def practice(practice_id: int, slug: str | None = None):
         title=pick_field(item.translations, "title", g.lang),
         related=practices.related(item),
         cite=cite.cite_box(item.id),
+        json_ld=discovery.practice_ld(item, g.lang, permalink(item.id), cite.publisher_name()),
     )
 
 
@@ -174,10 +180,15 @@ def pillar(number: int):
 @bp.get("/collections/<slug>")
 def collection(slug: str):
     item, items = found(catalogue.collection_with_practices, slug)
-    return render_template("collections/detail.html", collection=item, practices=items)
+    url = absolute(url_for(".collection", slug=slug))
+    json_ld = discovery.collection_ld(item, items, g.lang, url, permalink)
+    return render_template(
+        "collections/detail.html", collection=item, practices=items, json_ld=json_ld
+    )
 
 
 @bp.get("/events/<slug>")
 def event(slug: str):
     item, items = found(catalogue.get_event, slug)
-    return render_template("events/detail.html", event=item, practices=items)
+    json_ld = discovery.event_ld(item, g.lang, absolute(url_for(".event", slug=slug)))
+    return render_template("events/detail.html", event=item, practices=items, json_ld=json_ld)
