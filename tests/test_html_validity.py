@@ -40,6 +40,7 @@ PAGES = [
     "/{lang}/pillars/",
     "/{lang}/pillars/2",
     "/{lang}/collections/americas-launch-2021",
+    "/{lang}/collections/americas-launch-2021/present",
     "/{lang}/events/americas-launch-2021",
     "/{lang}/search?q=recruitment+fees",
     "/{lang}/search?q=recruitment&theme=legal-frameworks&sort=newest",

@@ -1,0 +1,54 @@
+"""Presentation mode: /<lang>/collections/<slug>/present, one practice per full-screen slide
+with a QR code to its permanent link; printed, the same page is the handout."""
+
+from __future__ import annotations
+
+import segno
+from flask import g, render_template, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from kb.i18n import pick_field
+from kb.services import catalogue
+from kb.web import cite
+from kb.web.helpers import absolute
+from kb.web.localised import found, localised_blueprint
+
+bp = localised_blueprint("present", __name__)
+
+
+def qr_svg(url: str, label: str) -> Markup:
+    """An SVG QR code made here (no network), sized by the stylesheet, with a text label."""
+    svg = segno.make(url, error="m").svg_inline(
+        scale=1, border=2, omitsize=True, svgclass="qr", lineclass="qr__modules", title=label
+    )
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+@bp.get("/collections/<slug>/present")
+def slides(slug: str):
+    collection, practices = found(catalogue.collection_with_practices, slug)
+    items = []
+    for practice in practices:
+        link = absolute(url_for("root.permalink", practice_id=practice.id))
+        items.append(
+            {
+                "practice": practice,
+                "title": pick_field(practice.translations, "title", g.lang),
+                "summary": pick_field(practice.translations, "summary", g.lang),
+                "link": link,
+                "qr": qr_svg(link, _("QR code of the permanent link {link}").format(link=link)),
+                "citation": cite.cite_box(practice.id)["styles"]["apa"],
+            }
+        )
+    collection_link = absolute(url_for("public.collection", slug=slug))
+    return render_template(
+        "collections/present.html",
+        collection=collection,
+        slides=items,
+        collection_link=collection_link,
+        collection_qr=qr_svg(
+            collection_link,
+            _("QR code of the collection's address {link}").format(link=collection_link),
+        ),
+    )
