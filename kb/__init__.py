@@ -80,7 +80,19 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from kb.web import admin, auth, cite, feeds, present, public, review, root, search, submit
+    from kb.web import (
+        admin,
+        auth,
+        cite,
+        curation,
+        feeds,
+        present,
+        public,
+        review,
+        root,
+        search,
+        submit,
+    )
 
     app.register_blueprint(root.bp)
     app.register_blueprint(auth.bp)
@@ -91,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(feeds.root)
     app.register_blueprint(present.bp)
+    app.register_blueprint(curation.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(search.bp)
 

@@ -71,6 +71,12 @@ def seed_command(directory: Path | None, force: bool) -> None:
             "left as the site has it",
             err=True,
         )
+    for slug in report.collection_conflicts:
+        click.echo(
+            f"conflict: collection {slug} was changed on the site since it was last seeded; "
+            "left as the site has it",
+            err=True,
+        )
     click.echo(f"Seeded from {directory}: {report.summary()}.")
 
 

@@ -39,6 +39,7 @@ PAGES = [
     "/{lang}/themes/legal-frameworks",
     "/{lang}/pillars/",
     "/{lang}/pillars/2",
+    "/{lang}/collections/",
     "/{lang}/collections/americas-launch-2021",
     "/{lang}/collections/americas-launch-2021/present",
     "/{lang}/events/americas-launch-2021",
@@ -120,7 +121,7 @@ def test_the_pages_of_accounts_submissions_and_review_are_valid_html(app, checke
     """Through one entry's life: the form (empty, and with its errors), the submitter's pages,
     the editors' queue and review page, a version, the history and the withdrawn page."""
     from tests.test_review import act, as_user, entry_form, submit_entry, vocab_rows
-    from tests.web import make_user
+    from tests.web import csrf, make_user
 
     vocab_rows()
     make_user("ana@example.org")
@@ -148,6 +149,27 @@ def test_the_pages_of_accounts_submissions_and_review_are_valid_html(app, checke
         "review": ed.get(f"/es/review/{pid}"),
         "version": ed.get(f"/es/practices/{pid}/v/1"),
         "history": ed.get(f"/en/practices/{pid}/history"),
+    }
+    pages["review-published"] = ed.get(f"/en/review/{pid}")
+    created = ed.post(
+        "/en/curation/collections/new",
+        data={
+            "csrf_token": csrf(ed, "/en/curation/collections/new"),
+            "title_en": "Launch",
+            "title_es": "Lanzamiento",
+            "visibility": "unlisted",
+        },
+    )
+    slug = created.headers["Location"].rsplit("/", 1)[1]
+    ed.post(
+        f"/en/curation/collections/{slug}/items",
+        data={"csrf_token": csrf(ed, "/en/"), "practice_id": str(pid), "note_en": "First."},
+    )
+    pages |= {
+        "collection-new": ed.get("/es/curation/collections/new"),
+        "collection-edit": ed.get(f"/es/curation/collections/{slug}"),
+        "collection": ed.get(f"/en/collections/{slug}"),
+        "collections": ed.get("/es/collections/"),
     }
     act(ed, pid, "archive")
     pages["withdrawn"] = ed.get(f"/es/practices/{pid}")

@@ -1,6 +1,13 @@
 """The data model, one module per aggregate."""
 
-from kb.models.collection import AgendaItem, Collection, CollectionItem, Event
+from kb.models.collection import (
+    AgendaItem,
+    Collection,
+    CollectionItem,
+    CurationEvent,
+    Event,
+    Visibility,
+)
 from kb.models.organisation import Organisation, PracticeOrganisation, Role, Source
 from kb.models.practice import (
     Implementation,
@@ -23,6 +30,7 @@ __all__ = [
     "Collection",
     "CollectionItem",
     "Corridor",
+    "CurationEvent",
     "Country",
     "Event",
     "Framework",
@@ -45,4 +53,5 @@ __all__ = [
     "Theme",
     "User",
     "UserRole",
+    "Visibility",
 ]

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+import enum
+from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kb.db import Base, TimestampMixin
+from kb.db import Base, TimestampMixin, str_enum, utcnow
 from kb.models.organisation import Organisation
 from kb.models.practice import Practice
+
+
+class Visibility(enum.StrEnum):
+    public = "public"  # listed, and reachable by its link
+    unlisted = "unlisted"  # reachable by its link only
+    draft = "draft"  # editors only
 
 
 class Collection(TimestampMixin, Base):
@@ -22,6 +29,11 @@ class Collection(TimestampMixin, Base):
     description_en: Mapped[str] = mapped_column(Text, default="")
     description_es: Mapped[str] = mapped_column(Text, default="")
     is_featured: Mapped[bool] = mapped_column(default=False)
+    visibility: Mapped[Visibility] = mapped_column(
+        str_enum(Visibility, "visibility"), default=Visibility.public, server_default="public"
+    )
+    # When `kb seed` last wrote it: an editor's later change is never overwritten.
+    seeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     items: Mapped[list[CollectionItem]] = relationship(
         order_by="CollectionItem.position", cascade="all, delete-orphan"
     )
@@ -37,7 +49,24 @@ class CollectionItem(Base):
         ForeignKey("practice.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(default=0)
+    note_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    note_es: Mapped[str] = mapped_column(Text, default="", server_default="")
     practice: Mapped[Practice] = relationship()
+
+
+class CurationEvent(Base):
+    """One change an editor made to a collection: who, when, what."""
+
+    __tablename__ = "curation_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection_id: Mapped[int] = mapped_column(
+        ForeignKey("collection.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    action: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 event_organiser = Table(

@@ -88,6 +88,8 @@ class Practice(TimestampMixin, Base):
     evaluation_source: Mapped[str | None] = mapped_column(String(500))
     last_reviewed: Mapped[date | None] = mapped_column(Date)
     is_curated: Mapped[bool] = mapped_column(Boolean, default=False)
+    curator_note_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    curator_note_es: Mapped[str] = mapped_column(Text, default="", server_default="")
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When `kb seed` last wrote it: a change made on the site after that is never overwritten.
     seeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -23,6 +23,7 @@ from kb.models import (
     Region,
     Status,
     Theme,
+    Visibility,
 )
 from kb.models.practice import practice_corridor, practice_pillar, practice_theme
 from kb.models.queries import involvement
@@ -200,15 +201,6 @@ def get_pillar(number: int) -> Pillar:
     return pillar
 
 
-def collection_with_practices(slug: str) -> tuple[Collection, list[Practice]]:
-    collection = db.session.scalars(
-        select(Collection).filter_by(slug=slug).options(selectinload(Collection.items))
-    ).one_or_none()
-    if collection is None:
-        raise NotFound(slug)
-    return collection, load_published([item.practice_id for item in collection.items])
-
-
 def featured_collections() -> list[tuple[Collection, int]]:
     published = CollectionItem.practice_id.in_(
         select(Practice.id).where(Practice.status == Status.published)
@@ -216,7 +208,7 @@ def featured_collections() -> list[tuple[Collection, int]]:
     rows = db.session.execute(
         select(Collection, func.count(CollectionItem.practice_id))
         .outerjoin(CollectionItem, (CollectionItem.collection_id == Collection.id) & published)
-        .where(Collection.is_featured.is_(True))
+        .where(Collection.is_featured.is_(True), Collection.visibility == Visibility.public)
         .group_by(Collection.id)
         .order_by(Collection.title_en)
     )

@@ -20,6 +20,7 @@ from kb.models import (
     CollectionItem,
     Corridor,
     Country,
+    CurationEvent,
     Event,
     Framework,
     Organisation,
@@ -43,8 +44,10 @@ class Report:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
-    # Practices changed on the site since they were last seeded, left as the site has them.
+    # Practices and collections changed on the site since they were last seeded, left as the
+    # site has them.
     conflicts: list[int] = field(default_factory=list)
+    collection_conflicts: list[str] = field(default_factory=list)
 
     def count(self, kind: str, created: bool, changed: bool) -> None:
         bucket = self.created if created else self.updated if changed else self.unchanged
@@ -60,10 +63,9 @@ class Report:
         for kind in kinds:
             total = self.created[kind] + self.updated[kind] + self.unchanged[kind]
             parts.append(f"{total} {kind}")
+        left = len(self.conflicts) + len(self.collection_conflicts)
         conflicts = (
-            f", {len(self.conflicts)} changed on the site and left alone (--force overwrites)"
-            if self.conflicts
-            else ""
+            f", {left} changed on the site and left alone (--force overwrites)" if left else ""
         )
         return (
             f"{', '.join(parts)}: {sum(self.created.values())} created, "
@@ -288,6 +290,10 @@ class _Loader:
             )
 
     def collection(self, c: dict) -> None:
+        existing = self.session.scalar(select(Collection).filter_by(slug=c["slug"]))
+        if existing is not None and not self.force and self.curated_on_site(existing):
+            self.report.collection_conflicts.append(existing.slug)
+            return
         values = {k: v for k, v in c.items() if k not in ("slug", "practices")}
         collection, created, changed = self.upsert(Collection, None, {"slug": c["slug"]}, values)
         wanted = [pid for pid, _ in c["practices"]]
@@ -297,6 +303,17 @@ class _Loader:
             ]
             changed = True
         self.report.count("collections", created, changed and not created)
+        if changed or self.force or collection.seeded_at is None:
+            collection.seeded_at = utcnow()
+
+    def curated_on_site(self, collection: Collection) -> bool:
+        """Whether an editor changed it since it was last seeded."""
+        since = select(CurationEvent.id).where(
+            CurationEvent.collection_id == collection.id, CurationEvent.actor_id.is_not(None)
+        )
+        if collection.seeded_at is not None:
+            since = since.where(CurationEvent.at > collection.seeded_at)
+        return self.session.scalar(since.limit(1)) is not None
 
     def event(self, e: dict) -> None:
         self.session.flush()

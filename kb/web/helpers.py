@@ -119,6 +119,16 @@ def implementation_label(value) -> str:
     return labels.get(str(value), str(value))
 
 
+def visibility_label(value) -> str:
+    labels = {"public": _("Public"), "unlisted": _("Unlisted"), "draft": _("Draft")}
+    return labels.get(str(value), str(value))
+
+
+def pick_note(entry):
+    """A collection item's note in the page's language (or the other one)."""
+    return pick_text(entry, "note", current_language())
+
+
 def lang_attr(picked) -> Markup:
     """` lang="xx"` when a fallback text is shown in the other language."""
     return Markup(f' lang="{picked.lang}"') if picked.is_fallback else Markup("")
@@ -143,6 +153,8 @@ def init_app(app: Flask) -> None:
         org_acronym=org_acronym,
         pick_text=lambda obj, field: pick_text(obj, field, current_language()),
         absolute=absolute,
+        visibility_label=visibility_label,
+        pick_note=pick_note,
         feed_link=feed_link,
         error_items=error_items,
         status_label=status_label,

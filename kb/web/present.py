@@ -6,10 +6,11 @@ from __future__ import annotations
 import segno
 from flask import g, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
-from kb.i18n import pick_field
-from kb.services import catalogue
+from kb.i18n import pick_field, pick_text
+from kb.services import curation
 from kb.web import cite
 from kb.web.helpers import absolute
 from kb.web.localised import found, localised_blueprint
@@ -27,9 +28,9 @@ def qr_svg(url: str, label: str) -> Markup:
 
 @bp.get("/collections/<slug>/present")
 def slides(slug: str):
-    collection, practices = found(catalogue.collection_with_practices, slug)
+    collection, entries = found(curation.get, slug, current_user)
     items = []
-    for practice in practices:
+    for entry, practice in entries:
         link = absolute(url_for("root.permalink", practice_id=practice.id))
         items.append(
             {
@@ -39,6 +40,10 @@ def slides(slug: str):
                 "link": link,
                 "qr": qr_svg(link, _("QR code of the permanent link {link}").format(link=link)),
                 "citation": cite.cite_box(practice.id)["styles"]["apa"],
+                # The collection's note on this practice, else the practice's curator's note.
+                "note": pick_text(entry, "note", g.lang)
+                if (entry.note_en or entry.note_es)
+                else pick_text(practice, "curator_note", g.lang),
             }
         )
     collection_link = absolute(url_for("public.collection", slug=slug))

@@ -4,10 +4,11 @@ collections, events and the about page."""
 from __future__ import annotations
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from kb.errors import NotFound
 from kb.i18n import pick_field
-from kb.services import catalogue, discovery, history, practices, versions
+from kb.services import catalogue, curation, discovery, history, practices, versions
 from kb.values.filters import CORRIDOR_SLUG, Filters
 from kb.web import cite
 from kb.web.args import parse_listing
@@ -31,6 +32,7 @@ def home():
         pillar_counts=catalogue.counts_by_pillar(),
         matrix=catalogue.corridor_matrix(),
         collections=catalogue.featured_collections(),
+        curated=curation.curated_practices(),
         events=catalogue.list_events(),
         recent=catalogue.recently_published(),
     )
@@ -179,11 +181,12 @@ def pillar(number: int):
 
 @bp.get("/collections/<slug>")
 def collection(slug: str):
-    item, items = found(catalogue.collection_with_practices, slug)
+    item, entries = found(curation.get, slug, current_user)
     url = absolute(url_for(".collection", slug=slug))
-    json_ld = discovery.collection_ld(item, items, g.lang, url, permalink)
+    practices_in_order = [practice for _item, practice in entries]
+    json_ld = discovery.collection_ld(item, practices_in_order, g.lang, url, permalink)
     return render_template(
-        "collections/detail.html", collection=item, practices=items, json_ld=json_ld
+        "collections/detail.html", collection=item, entries=entries, json_ld=json_ld
     )
 
 
