@@ -179,3 +179,46 @@ def test_the_seeds_leave_an_edited_collection_alone(app, runner, people):
     db.session.expire_all()
     collection = db.session.scalar(select(Collection).filter_by(slug=slug))
     assert 13 not in [item.practice_id for item in collection.items]
+
+
+def test_a_collection_exports_every_item_in_order(app, people):
+    import csv
+    import io
+    import json
+
+    import bibtexparser
+    import rispy
+    from openpyxl import load_workbook
+
+    ed = as_user(app, "ed@example.org")
+    slug = new_collection(ed, "unlisted")
+    for pid in (3, 1):
+        post(ed, f"/en/curation/collections/{slug}/items", practice_id=str(pid), note_en="=1+1")
+    visitor = app.test_client()
+    base = f"/collections/{slug}/cite"
+    page = visitor.get(f"/es/collections/{slug}").get_data(as_text=True)
+    assert f'href="{base}.xlsx?lang=es"' in page
+    bib = bibtexparser.parse_string(visitor.get(f"{base}.bib?lang=en").get_data(as_text=True))
+    assert [e.key for e in bib.entries] == ["kb-practice-3-v1", "kb-practice-1-v1"]
+    ris = rispy.loads(visitor.get(f"{base}.ris?lang=en").get_data(as_text=True))
+    assert [r["title"] for r in ris] == ["Bilateral agreement", "Fees ban"]
+    items = json.loads(visitor.get(f"{base}.json?lang=es").data)
+    assert [i["title"] for i in items] == ["Bilateral agreement (es)", "Fees ban (es)"]
+    text = visitor.get(f"{base}.csv?lang=es").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "Título" and [r[0] for r in rows[1:]] == [
+        "Bilateral agreement (es)",
+        "Fees ban (es)",
+    ]
+    assert rows[1][5] == "'=1+1", "a note never runs as a spreadsheet formula"
+    sheet = load_workbook(io.BytesIO(visitor.get(f"{base}.xlsx?lang=en").data)).active
+    values = list(sheet.values)
+    assert values[0][0] == "Title" and values[1][0] == "Bilateral agreement"
+    assert values[1][4].endswith("/p/3") and values[2][3] == 1
+
+
+def test_a_draft_collection_exports_nothing_to_visitors(app, people):
+    ed = as_user(app, "ed@example.org")
+    slug = new_collection(ed, "draft")
+    assert app.test_client().get(f"/collections/{slug}/cite.csv").status_code == 404
+    assert ed.get(f"/collections/{slug}/cite.csv").status_code == 200

@@ -151,7 +151,7 @@ def _style(style: str, lang: str) -> CitationStylesStyle:
     )
 
 
-def formatted(item: dict, style: str, lang: str, accessed_phrase: str) -> str:
+def formatted(item: dict, style: str, lang: str, accessed_phrase: str = "") -> str:
     """The reference in ``style`` ("apa" or "chicago"), as plain text (the page escapes it),
     with the access date, which neither style prints for a dated entry, before the link:
     ``accessed_phrase`` is e.g. "Retrieved November 26, 2026, from" or "Accessed November 26,
@@ -162,7 +162,7 @@ def formatted(item: dict, style: str, lang: str, accessed_phrase: str) -> str:
     bibliography.register(Citation([CitationItem(item["id"])]))
     text = " ".join(str(bibliography.bibliography()[0]).split())
     before, found, after = text.rpartition(item["URL"])
-    if not found:
+    if not found or not accessed_phrase:
         return text
     return f"{before}{accessed_phrase} {item['URL']}{after}"
 

@@ -8,11 +8,12 @@ from datetime import date
 from flask import Blueprint, abort, current_app, g, request, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from kb.config import LANGUAGES
 from kb.errors import NotFound
 from kb.i18n import preferred_language
-from kb.services import citations, history
+from kb.services import citations, curation, history, tables
 
 bp = Blueprint("cite", __name__)
 FORMATS = {
@@ -100,3 +101,62 @@ def practice(practice_id: int, fmt: str):
 )
 def version(practice_id: int, number: int, fmt: str):
     return download(practice_id, number, fmt)
+
+
+# --- a collection, all its items -------------------------------------------------------------
+TABLE_FORMATS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def collection_table(items: list[dict], entries: list, lang: str) -> tuple[list, list]:
+    """One row per practice: what a spreadsheet of the collection holds."""
+    other = "es" if lang == "en" else "en"
+    header = [
+        _("Title"),
+        _("Authors"),
+        _("Year"),
+        _("Version"),
+        _("Permanent link"),
+        _("Curator's note"),
+        _("Cite as"),
+    ]
+    rows = [
+        [
+            item["title"],
+            "; ".join(author["literal"] for author in item.get("author", [])),
+            item["issued"]["date-parts"][0][0],
+            int(item["version"]),
+            item["URL"],
+            getattr(entry, f"note_{lang}") or getattr(entry, f"note_{other}"),
+            citations.formatted(item, "apa", lang),
+        ]
+        for item, entry in zip(items, entries, strict=True)
+    ]
+    return header, rows
+
+
+@bp.get("/collections/<slug>/cite.<any(bib, ris, json, csv, xlsx):fmt>")
+def collection(slug: str, fmt: str):
+    """Every practice of a collection, in its order: as citations, or as a table."""
+    lang = request.args.get("lang")
+    if lang not in LANGUAGES:
+        lang = preferred_language()
+    try:
+        _collection, entries = curation.get(slug, current_user)
+    except NotFound:
+        abort(404)
+    items = [citations.csl_item(work(practice.id, None, lang), lang) for _e, practice in entries]
+    if fmt in FORMATS:
+        mimetype, write = FORMATS[fmt]
+        body = write(items)
+    else:
+        mimetype = TABLE_FORMATS[fmt]
+        with force_locale(lang):
+            header, rows = collection_table(items, [entry for entry, _p in entries], lang)
+        write = tables.csv_bytes if fmt == "csv" else tables.xlsx_bytes
+        body = write(header, rows, slug)
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}.{fmt}"'
+    return response
