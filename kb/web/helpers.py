@@ -5,10 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from kb import maps
 from kb.config import LANGUAGES
 from kb.i18n import current_language, other_language, pick_field, pick_text
 from kb.models.taxonomy import country_name
@@ -64,6 +65,27 @@ def this_path() -> str:
     if "kb.this_path" not in environ:
         environ["kb.this_path"] = url_for(request.endpoint, **(request.view_args or {}))
     return environ["kb.this_path"]
+
+
+def corridor_map(pairs) -> maps.Map:
+    """The map of ``pairs`` [(corridor, practice count)], labelled in the page's language."""
+    arcs = [
+        maps.Arc(
+            origin=corridor.origin_code,
+            destination=corridor.destination_code,
+            count=count,
+            href=url_for("public.corridor", lang=current_language(), slug=corridor.slug),
+            label=ngettext(
+                "%(origin)s to %(destination)s: %(num)d practice",
+                "%(origin)s to %(destination)s: %(num)d practices",
+                count,
+                origin=country_name(corridor.origin_code, current_language()),
+                destination=country_name(corridor.destination_code, current_language()),
+            ),
+        )
+        for corridor, count in pairs
+    ]
+    return maps.draw(arcs)
 
 
 def feed_link(endpoint: str) -> str:
@@ -153,6 +175,7 @@ def init_app(app: Flask) -> None:
         org_acronym=org_acronym,
         pick_text=lambda obj, field: pick_text(obj, field, current_language()),
         absolute=absolute,
+        corridor_map=corridor_map,
         visibility_label=visibility_label,
         pick_note=pick_note,
         feed_link=feed_link,

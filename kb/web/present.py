@@ -3,6 +3,8 @@ with a QR code to its permanent link; printed, the same page is the handout."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import segno
 from flask import g, render_template, url_for
 from flask_babel import gettext as _
@@ -46,12 +48,15 @@ def slides(slug: str):
                 else pick_text(practice, "curator_note", g.lang),
             }
         )
+    counts = Counter(c for _entry, practice in entries for c in practice.corridors)
+    corridors = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].slug))
     collection_link = absolute(url_for("public.collection", slug=slug))
     return render_template(
         "collections/present.html",
         collection=collection,
         slides=items,
         collection_link=collection_link,
+        corridors=corridors,
         collection_qr=qr_svg(
             collection_link,
             _("QR code of the collection's address {link}").format(link=collection_link),
