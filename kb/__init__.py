@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         cite,
         curation,
+        events,
         feeds,
         present,
         public,
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds.root)
     app.register_blueprint(present.bp)
     app.register_blueprint(curation.bp)
+    app.register_blueprint(events.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(search.bp)
 

@@ -42,6 +42,7 @@ PAGES = [
     "/{lang}/collections/",
     "/{lang}/collections/americas-launch-2021",
     "/{lang}/collections/americas-launch-2021/present",
+    "/{lang}/events/",
     "/{lang}/events/americas-launch-2021",
     "/{lang}/search?q=recruitment+fees",
     "/{lang}/search?q=recruitment&theme=legal-frameworks&sort=newest",
@@ -170,6 +171,29 @@ def test_the_pages_of_accounts_submissions_and_review_are_valid_html(app, checke
         "collection-edit": ed.get(f"/es/curation/collections/{slug}"),
         "collection": ed.get(f"/en/collections/{slug}"),
         "collections": ed.get("/es/collections/"),
+        "event-new": ed.get("/es/curation/events/new"),
+    }
+    made = ed.post(
+        "/en/curation/events/new",
+        data={
+            "csrf_token": csrf(ed, "/en/curation/events/new"),
+            "title_en": "Launch",
+            "title_es": "Lanzamiento",
+            "starts_on": "2027-03-15",
+            "start_time": "09:00",
+            "time_zone": "America/Lima",
+            "format": "online",
+            "venue_en": "Online",
+            "venue_es": "En línea",
+            "agenda-0-title_en": "Opening",
+            "agenda-0-speakers": "Ana, Ministry",
+            "agenda-0-practices": str(pid),
+        },
+    )
+    event = made.headers["Location"].rsplit("/", 1)[1]
+    pages |= {
+        "event": ed.get(f"/es/events/{event}"),
+        "event-edit": ed.get(f"/en/curation/events/{event}"),
     }
     act(ed, pid, "archive")
     pages["withdrawn"] = ed.get(f"/es/practices/{pid}")

@@ -157,7 +157,7 @@ def test_dates_are_formatted_for_the_language(seeded_client):
     )
 
 
-def test_event_page_shows_agenda_organisers_and_presented_practices(seeded_client):
+def test_event_page_shows_agenda_organisers_and_the_editors_selection(seeded_client):
     html = seeded_client.get("/en/events/americas-launch-2021").get_data(as_text=True)
     for text in (
         "High-level opening",
@@ -165,9 +165,10 @@ def test_event_page_shows_agenda_organisers_and_presented_practices(seeded_clien
         "Participatory dialogue",
         "International Labour Organization",
         "International Organisation of Employers",
-        "Practices presented",
+        "The editors' selection for this event",
     ):
         assert text in html, text
+    assert "Practices presented" not in html, "its sources do not say which were presented"
     assert html.count('class="card"') >= 6
 
 

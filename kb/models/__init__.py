@@ -6,6 +6,7 @@ from kb.models.collection import (
     CollectionItem,
     CurationEvent,
     Event,
+    EventFormat,
     Visibility,
 )
 from kb.models.organisation import Organisation, PracticeOrganisation, Role, Source
@@ -33,6 +34,7 @@ __all__ = [
     "CurationEvent",
     "Country",
     "Event",
+    "EventFormat",
     "Framework",
     "Implementation",
     "LoginFailure",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, String, Table, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.db import Base, TimestampMixin, str_enum, utcnow
@@ -77,6 +77,20 @@ event_organiser = Table(
 )
 
 
+class EventFormat(enum.StrEnum):
+    online = "online"
+    in_person = "in_person"
+    hybrid = "hybrid"
+
+
+agenda_practice = Table(
+    "agenda_practice",
+    Base.metadata,
+    Column("agenda_item_id", ForeignKey("agenda_item.id", ondelete="CASCADE"), primary_key=True),
+    Column("practice_id", ForeignKey("practice.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Event(TimestampMixin, Base):
     __tablename__ = "event"
 
@@ -87,6 +101,13 @@ class Event(TimestampMixin, Base):
     description_en: Mapped[str] = mapped_column(Text, default="")
     description_es: Mapped[str] = mapped_column(Text, default="")
     starts_on: Mapped[date] = mapped_column(Date)
+    # Local times at the event's place (or of its organisers, online), in an IANA time zone.
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    format: Mapped[EventFormat] = mapped_column(
+        str_enum(EventFormat, "event_format"), default=EventFormat.online, server_default="online"
+    )
     venue_en: Mapped[str] = mapped_column(String(200))
     venue_es: Mapped[str] = mapped_column(String(200))
     languages: Mapped[str] = mapped_column(String(40))
@@ -116,3 +137,7 @@ class AgendaItem(Base):
     title_es: Mapped[str] = mapped_column(String(300))
     description_en: Mapped[str] = mapped_column(Text, default="")
     description_es: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[time | None] = mapped_column(Time)
+    # [{"name": ..., "organisation": ...}], in the order they speak
+    speakers: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    practices: Mapped[list[Practice]] = relationship(secondary=agenda_practice)

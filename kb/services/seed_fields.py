@@ -3,7 +3,8 @@ unknown field (the building block of :mod:`kb.services.seed_schema`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kb.services.yamlfile import Problem
 
@@ -124,6 +125,8 @@ _KIND_NAMES = {
     "bool": "true or false",
     "date": "a date (YYYY-MM-DD)",
     "year": "a year between 1900 and 2100",
+    "time": 'a time of day in quotes ("09:30")',
+    "zone": "an IANA time zone (America/Lima)",
 }
 
 
@@ -139,4 +142,15 @@ def _check(kind: str, value):
     if kind == "year":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100
         return value if ok else _MISSING
+    if kind == "time":
+        # Unquoted, YAML reads 11:30 as the number 690: a time must be quoted text.
+        try:
+            return time.fromisoformat(value) if isinstance(value, str) else _MISSING
+        except ValueError:
+            return _MISSING
+    if kind == "zone":
+        try:
+            return ZoneInfo(value).key if isinstance(value, str) else _MISSING
+        except (ValueError, ZoneInfoNotFoundError):
+            return _MISSING
     raise ValueError(kind)

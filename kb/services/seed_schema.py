@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kb.services.seed_curation import CurationSeeds
 from kb.services.seed_fields import Fields
 from kb.services.yamlfile import LinedDict, LinedList, Problem, YamlSyntaxError, read
 
@@ -40,7 +41,7 @@ class SeedSet:
     events: list[dict] = field(default_factory=list)
 
 
-class _Validator:
+class _Validator(CurationSeeds):
     def __init__(self, directory: Path):
         self.directory = directory
         self.problems: list[Problem] = []
@@ -306,46 +307,6 @@ class _Validator:
         texts.finish()
         return out
 
-    def collections(self) -> None:
-        for f in self.document("collections.yaml", "collections", required=False):
-            slug = self.slug(f, "slug")
-            record = {
-                "slug": slug,
-                **self.names(f, "title"),
-                **self.names(f, "description", required=False, max_len=4000),
-                "is_featured": f.take("is_featured", "bool", required=False, default=False),
-                "practices": f.take_list("practices", "int", required=True),
-                "_fields": f,
-            }
-            f.finish()
-            if slug and self.unique("collection", slug, f, "slug"):
-                self.seeds.collections.append(record)
-
-    def events(self) -> None:
-        for f in self.document("events.yaml", "events", required=False):
-            slug = self.slug(f, "slug")
-            record = {
-                "slug": slug,
-                **self.names(f, "title"),
-                **self.names(f, "description", required=False, max_len=4000),
-                "starts_on": f.take("starts_on", "date"),
-                **self.names(f, "venue", max_len=200),
-                "languages": f.take_list("languages", required=True, choices=LANGS),
-                **self.names(f, "note", required=False, max_len=2000),
-                "collection": f.take("collection", required=False),
-                "organisers": f.take_list("organisers"),
-                "agenda": [],
-                "_fields": f,
-            }
-            for item in f.take_maps("agenda"):
-                entry = self.names(item, "title")
-                entry.update(self.names(item, "description", required=False, max_len=2000))
-                record["agenda"].append(entry)
-                item.finish()
-            f.finish()
-            if slug and self.unique("event", slug, f, "slug"):
-                self.seeds.events.append(record)
-
     def references(self) -> None:
         """Links between records, checked once every record is known."""
         organisations = {o["key"] for o in self.seeds.organisations}
@@ -364,14 +325,7 @@ class _Validator:
             for index, (pid, line) in enumerate(collection["practices"]):
                 if pid not in practice_ids:
                     f.problem(f"practices[{index}]", f"no practice with id {pid}", line)
-        collections = {c["slug"] for c in self.seeds.collections}
-        for event in self.seeds.events:
-            f = event.pop("_fields")
-            if event["collection"] and event["collection"] not in collections:
-                f.problem("collection", f"unknown collection {event['collection']!r}")
-            for index, (key, line) in enumerate(event["organisers"]):
-                if key not in organisations:
-                    f.problem(f"organisers[{index}]", f"unknown organisation {key!r}", line)
+        self.event_references(organisations, practice_ids)
 
 
 def validate(directory: Path) -> tuple[SeedSet, list[Problem]]:

@@ -306,6 +306,23 @@ class _Loader:
         if changed or self.force or collection.seeded_at is None:
             collection.seeded_at = utcnow()
 
+    @staticmethod
+    def agenda_values(item) -> dict:
+        """An agenda item (a seed record or a row) as comparable plain values."""
+        if isinstance(item, dict):
+            values = dict(item, practices=[pid for pid, _line in item["practices"]])
+        else:
+            values = {
+                "title_en": item.title_en,
+                "title_es": item.title_es,
+                "description_en": item.description_en,
+                "description_es": item.description_es,
+                "starts_at": item.starts_at,
+                "speakers": item.speakers,
+                "practices": [p.id for p in item.practices],
+            }
+        return values
+
     def curated_on_site(self, collection: Collection) -> bool:
         """Whether an editor changed it since it was last seeded."""
         since = select(CurationEvent.id).where(
@@ -332,11 +349,15 @@ class _Loader:
         if list(event.organisers) != organisers:
             event.organisers = organisers
             changed = True
-        agenda = [tuple(item.values()) for item in e["agenda"]]
-        current = [
-            (a.title_en, a.title_es, a.description_en, a.description_es) for a in event.agenda
-        ]
-        if current != agenda:
-            event.agenda = [AgendaItem(position=i, **item) for i, item in enumerate(e["agenda"])]
+        wanted = [self.agenda_values(item) for item in e["agenda"]]
+        if [self.agenda_values(a) for a in event.agenda] != wanted:
+            event.agenda = [
+                AgendaItem(
+                    position=i,
+                    **{k: v for k, v in item.items() if k != "practices"},
+                    practices=[self.session.get(Practice, pid) for pid in item["practices"]],
+                )
+                for i, item in enumerate(wanted)
+            ]
             changed = True
         self.report.count("events", created, changed and not created)

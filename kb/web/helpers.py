@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
@@ -141,6 +143,19 @@ def implementation_label(value) -> str:
     return labels.get(str(value), str(value))
 
 
+def format_label(value) -> str:
+    labels = {"online": _("Online"), "in_person": _("In person"), "hybrid": _("Hybrid")}
+    return labels.get(str(value), str(value))
+
+
+def zone_label(event) -> str:
+    """The event's time zone and its offset from UTC on that day, e.g. "America/Lima, UTC−05:00"."""
+    moment = datetime.combine(
+        event.starts_on, event.start_time or time(12), ZoneInfo(event.time_zone)
+    )
+    return f"{event.time_zone}, UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]}"
+
+
 def visibility_label(value) -> str:
     labels = {"public": _("Public"), "unlisted": _("Unlisted"), "draft": _("Draft")}
     return labels.get(str(value), str(value))
@@ -177,6 +192,8 @@ def init_app(app: Flask) -> None:
         absolute=absolute,
         corridor_map=corridor_map,
         visibility_label=visibility_label,
+        format_label=format_label,
+        zone_label=zone_label,
         pick_note=pick_note,
         feed_link=feed_link,
         error_items=error_items,
