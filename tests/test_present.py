@@ -69,3 +69,36 @@ def test_the_handout_carries_each_practices_citation(seeded_client):
 
 def test_an_unknown_collection_has_no_presentation(seeded_client):
     assert seeded_client.get("/en/collections/nope/present").status_code == 404
+
+
+def test_the_handout_pdf_has_a_page_per_slide_and_reads_nothing_from_elsewhere(seeded_client):
+    import io
+
+    import pypdf
+
+    html = seeded_client.get(COLLECTION.format(lang="es")).get_data(as_text=True)
+    titles = re.findall(r'<h2 id="slide-\d+-title"[^>]*>([^<]+)</h2>', html)
+    response = seeded_client.get("/es/collections/americas-launch-2021/handout.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pages = pypdf.PdfReader(io.BytesIO(response.data)).pages
+    assert len(pages) == len(titles) + 1, "the title page, then one practice per page"
+    first = " ".join(pages[1].extract_text().split())
+    assert " ".join(titles[0].split()[:3]) in first
+    assert "Cítese como" in first and "Recuperado el" in " ".join(
+        p.extract_text() for p in pages[1:3]
+    )
+
+
+def test_the_pdf_maker_reads_only_this_sites_static_files(seeded_app):
+    from kb.web.present import LocalFiles
+
+    with seeded_app.test_request_context("/"):
+        fetcher = LocalFiles()
+        assert fetcher.fetch("http://localhost/static/css/kb.css").status == 200
+        for url in (
+            "https://example.org/x.css",
+            "http://localhost/static/../kb/config.py",
+            "file:///etc/passwd",
+        ):
+            with pytest.raises(ValueError):
+                fetcher.fetch(url)
