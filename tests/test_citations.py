@@ -132,3 +132,15 @@ def test_a_draft_has_no_citation(app, client):
     make_practice(9, "Draft", status=Status.draft)
     db.session.commit()
     assert client.get("/practices/9/cite.json").status_code == 404
+
+
+def test_without_known_implementers_the_knowledge_base_is_the_author(app, client):
+    make_practice(11, "Labour migration survey")
+    db.session.commit()
+    html = client.get("/en/practices/11").get_data(as_text=True)
+    apa, chicago = re.findall(r'<p class="cite__text"[^>]*>([^<]*)</p>', html)
+    assert apa.startswith("Fair Recruitment Practices Knowledge Base. (")
+    assert chicago.lower().count("labour migration survey") == 1, "the title once"
+    assert apa.count("Fair Recruitment Practices Knowledge Base") == 1
+    record = rispy.loads(client.get("/practices/11/cite.ris?lang=en").get_data(as_text=True))[0]
+    assert record["authors"] == ["Fair Recruitment Practices Knowledge Base"]

@@ -212,6 +212,7 @@ def test_a_collection_exports_every_item_in_order(app, people):
     ]
     assert rows[1][5] == "'=1+1", "a note never runs as a spreadsheet formula"
     sheet = load_workbook(io.BytesIO(visitor.get(f"{base}.xlsx?lang=en").data)).active
+    assert sheet["F2"].value == "=1+1" and sheet["F2"].data_type == "s", "text, not a formula"
     values = list(sheet.values)
     assert values[0][0] == "Title" and values[1][0] == "Bilateral agreement"
     assert values[1][4].endswith("/p/3") and values[2][3] == 1
@@ -222,3 +223,46 @@ def test_a_draft_collection_exports_nothing_to_visitors(app, people):
     slug = new_collection(ed, "draft")
     assert app.test_client().get(f"/collections/{slug}/cite.csv").status_code == 404
     assert ed.get(f"/collections/{slug}/cite.csv").status_code == 200
+
+
+def test_an_event_never_shows_a_draft_collection_to_visitors(app, people):
+    from kb.models import Event, Visibility
+
+    ed = as_user(app, "ed@example.org")
+    slug = new_collection(ed, "draft", "Secret selection")
+    post(ed, f"/en/curation/collections/{slug}/items", practice_id="1")
+    collection = db.session.scalar(select(Collection).filter_by(slug=slug))
+    from datetime import date
+
+    db.session.add(
+        Event(
+            slug="launch",
+            title_en="Launch",
+            title_es="Lanzamiento",
+            starts_on=date(2027, 1, 5),
+            venue_en="Online",
+            venue_es="En línea",
+            languages="en",
+            collection=collection,
+        )
+    )
+    db.session.commit()
+    visitor = app.test_client().get("/en/events/launch").get_data(as_text=True)
+    assert "Secret selection" not in visitor and "Fees ban" not in visitor
+    editor = ed.get("/en/events/launch").get_data(as_text=True)
+    assert "Secret selection" in editor and "Fees ban" in editor
+    assert collection.visibility == Visibility.draft
+
+
+def test_an_uncurated_practice_loses_its_note_on_the_slides(app, people):
+    ed = as_user(app, "ed@example.org")
+    slug = new_collection(ed)
+    post(ed, f"/en/curation/collections/{slug}/items", practice_id="2")
+    post(ed, "/en/curation/practices/2", curated="y", note_en="A model centre.")
+    assert "A model centre." in app.test_client().get(f"/en/collections/{slug}/present").get_data(
+        as_text=True
+    )
+    post(ed, "/en/curation/practices/2", note_en="A model centre.")  # unticked
+    assert "A model centre." not in app.test_client().get(
+        f"/en/collections/{slug}/present"
+    ).get_data(as_text=True)

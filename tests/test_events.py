@@ -3,9 +3,11 @@ organisers, an agenda with times, speakers and practices); everyone reads them."
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+from sqlalchemy import select
 
 from kb.extensions import db
 from kb.models import UserRole
@@ -101,3 +103,27 @@ def test_the_seeded_launch_shows_its_agenda_and_the_editors_selection(seeded_cli
     ]
     assert "The editors' selection for this event" in html
     assert "Practices presented" not in html
+
+
+def test_a_zone_the_server_decides_is_refused_and_a_broken_one_never_breaks_the_page(app, editor):
+    response = editor.post(
+        "/en/curation/events/new", data=event_form(editor, time_zone="localtime")
+    )
+    assert response.status_code == 422
+    created = editor.post("/en/curation/events/new", data=event_form(editor))
+    slug = created.headers["Location"].rsplit("/", 1)[1]
+    from kb.models import Event
+
+    event = db.session.scalar(select(Event).filter_by(slug=slug))
+    html = app.test_client().get(f"/en/events/{slug}").get_data(as_text=True)
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    )
+    assert (
+        data["startDate"] == "2027-03-15T09:00-05:00"
+        and data["endDate"] == "2027-03-15T11:30-05:00"
+    )
+    assert data["eventAttendanceMode"].endswith("MixedEventAttendanceMode")
+    event.time_zone = "Mars/Base"
+    db.session.commit()
+    assert app.test_client().get(f"/en/events/{slug}").status_code == 200

@@ -26,7 +26,7 @@ ROWS = 3
 
 
 def _zone(_form, field) -> None:
-    if field.data not in zoneinfo.available_timezones():
+    if field.data not in zoneinfo.available_timezones() or "/" not in (field.data or ""):
         raise ValidationError(_l("Use a time zone name such as America/Lima or Europe/Madrid."))
 
 

@@ -215,7 +215,9 @@ def featured_collections() -> list[tuple[Collection, int]]:
     return [(c, n) for c, n in rows]
 
 
-def get_event(slug: str) -> tuple[Event, list[Practice]]:
+def get_event(slug: str, show_drafts: bool = False) -> tuple[Event, list[Practice]]:
+    """An event, and the practices of its collection (none when the collection is a draft
+    and ``show_drafts`` is false: a draft is for editors only)."""
     event = db.session.scalars(
         select(Event)
         .filter_by(slug=slug)
@@ -224,8 +226,9 @@ def get_event(slug: str) -> tuple[Event, list[Practice]]:
     if event is None:
         raise NotFound(slug)
     practices = []
-    if event.collection is not None:
-        practices = load_published([item.practice_id for item in event.collection.items])
+    collection = event.collection
+    if collection is not None and (show_drafts or collection.visibility != Visibility.draft):
+        practices = load_published([item.practice_id for item in collection.items])
     return event, practices
 
 

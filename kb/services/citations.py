@@ -71,8 +71,11 @@ def csl_item(work: Work, lang: str) -> dict:
         "URL": work.url,
         "accessed": {"date-parts": [[work.accessed.year, work.accessed.month, work.accessed.day]]},
     }
-    if authors:
-        item["author"] = authors
+    # Without known implementers the knowledge base is the author, as APA and Chicago want for
+    # an entry by an organisation (and it is then not repeated as publisher).
+    item["author"] = authors or [{"literal": work.publisher}]
+    if not authors:
+        del item["publisher"]
     return item
 
 
@@ -108,8 +111,8 @@ def bibtex(items: list[dict]) -> str:
             else None,
             ("title", "{" + bibtex_escape(item["title"]) + "}"),
             ("year", str(item["issued"]["date-parts"][0][0])),
-            ("publisher", bibtex_escape(item["publisher"])),
-            ("howpublished", bibtex_escape(item["publisher"])),
+            ("publisher", bibtex_escape(item.get("publisher", item["author"][0]["literal"]))),
+            ("howpublished", bibtex_escape(item.get("publisher", item["author"][0]["literal"]))),
             ("version", item["version"]),
             ("url", item["URL"]),
             ("urldate", accessed),
@@ -129,7 +132,7 @@ def ris(items: list[dict]) -> str:
         lines += [
             ("TI", " ".join(item["title"].split())),
             ("PY", str(item["issued"]["date-parts"][0][0])),
-            ("PB", item["publisher"]),
+            ("PB", item.get("publisher", item["author"][0]["literal"])),
             ("ET", item["version"]),
             ("UR", item["URL"]),
             ("Y2", f"{y:04d}/{m:02d}/{d:02d}"),

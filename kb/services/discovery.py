@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedgen.feed import FeedGenerator
 
@@ -74,19 +75,44 @@ def collection_ld(collection, items: list, lang: str, url: str, link_for: Callab
     }
 
 
+def _moment(day, at, zone_name: str) -> str:
+    """ISO 8601 date, or date and time with its UTC offset when the time is known."""
+    if at is None:
+        return day.isoformat()
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return datetime.combine(day, at).isoformat(timespec="minutes")
+    return datetime.combine(day, at, zone).isoformat(timespec="minutes")
+
+
+ATTENDANCE = {
+    "online": "https://schema.org/OnlineEventAttendanceMode",
+    "in_person": "https://schema.org/OfflineEventAttendanceMode",
+    "hybrid": "https://schema.org/MixedEventAttendanceMode",
+}
+
+
 def event_ld(event, lang: str, url: str) -> dict:
-    return {
+    place = {"@type": "Place", "name": pick_text(event, "venue", lang).value}
+    virtual = {"@type": "VirtualLocation", "url": url}
+    location = {"online": virtual, "hybrid": [place, virtual]}.get(str(event.format), place)
+    data = {
         "@context": "https://schema.org",
         "@type": "Event",
         "@id": url,
         "url": url,
         "name": pick_text(event, "title", lang).value,
         "description": pick_text(event, "description", lang).value,
-        "startDate": event.starts_on.isoformat(),
-        "location": {"@type": "Place", "name": pick_text(event, "venue", lang).value},
+        "startDate": _moment(event.starts_on, event.start_time, event.time_zone),
+        "eventAttendanceMode": ATTENDANCE.get(str(event.format), ATTENDANCE["online"]),
+        "location": location,
         "organizer": [organisation(pick_text(o, "name", lang).value) for o in event.organisers],
         "inLanguage": [code for code in event.languages.split(",") if code],
     }
+    if event.end_time is not None:
+        data["endDate"] = _moment(event.starts_on, event.end_time, event.time_zone)
+    return data
 
 
 def atom(

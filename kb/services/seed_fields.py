@@ -150,7 +150,9 @@ def _check(kind: str, value):
             return _MISSING
     if kind == "zone":
         try:
-            return ZoneInfo(value).key if isinstance(value, str) else _MISSING
+            # An Area/City name: not "localtime" and the like, which depend on the server.
+            ok = isinstance(value, str) and "/" in value and ZoneInfo(value).key == value
+            return value if ok else _MISSING
         except (ValueError, ZoneInfoNotFoundError):
             return _MISSING
     raise ValueError(kind)

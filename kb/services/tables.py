@@ -33,7 +33,12 @@ def xlsx_bytes(header: list[str], rows: list[list], title: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append(row)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                cell.data_type = "s"  # text, never a formula
+                cell.quotePrefix = True
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

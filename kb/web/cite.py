@@ -47,18 +47,26 @@ def publisher_name() -> str:
     return _("Fair Recruitment Practices Knowledge Base")
 
 
+def accessed_phrase(style: str) -> str:
+    today = format_date(date.today(), "long")
+    if style == "apa":
+        return _("Retrieved {date}, from").format(date=today)
+    return _("Accessed {date}.").format(date=today)
+
+
+def citation(practice_id: int, style: str, number: int | None = None) -> str:
+    """One reference in ``style``, in the page's language."""
+    item = citations.csl_item(work(practice_id, number, g.lang), g.lang)
+    return citations.formatted(item, style, g.lang, accessed_phrase(style))
+
+
 def cite_box(practice_id: int, number: int | None = None) -> dict:
     """What the "Cite this" box shows, in the page's language."""
     lang = g.lang
     item = citations.csl_item(work(practice_id, number, lang), lang)
-    today = format_date(date.today(), "long")
-    phrases = {
-        "apa": _("Retrieved {date}, from").format(date=today),
-        "chicago": _("Accessed {date}.").format(date=today),
-    }
     return {
         "styles": {
-            style: citations.formatted(item, style, lang, phrases[style])
+            style: citations.formatted(item, style, lang, accessed_phrase(style))
             for style in citations.STYLES
         },
         "downloads": {
@@ -130,7 +138,7 @@ def collection_table(items: list[dict], entries: list, lang: str) -> tuple[list,
             int(item["version"]),
             item["URL"],
             getattr(entry, f"note_{lang}") or getattr(entry, f"note_{other}"),
-            citations.formatted(item, "apa", lang),
+            citations.formatted(item, "apa", lang, accessed_phrase("apa")),
         ]
         for item, entry in zip(items, entries, strict=True)
     ]

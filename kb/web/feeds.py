@@ -60,6 +60,10 @@ def searched():
     _result, items = found(
         search_service.search_practices, text, g.lang, listing.filters, 1, FEED_SIZE
     )
+    # The most relevant hits, newest publication first, as feed readers expect.
+    items = sorted(
+        items, key=lambda p: discovery.aware(p.published_at or p.updated_at), reverse=True
+    )
     return feed_response(_("Search: {query}").format(query=text), "search.results", items)
 
 

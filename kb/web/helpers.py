@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
@@ -150,10 +150,12 @@ def format_label(value) -> str:
 
 def zone_label(event) -> str:
     """The event's time zone and its offset from UTC on that day, e.g. "America/Lima, UTC−05:00"."""
-    moment = datetime.combine(
-        event.starts_on, event.start_time or time(12), ZoneInfo(event.time_zone)
-    )
-    return f"{event.time_zone}, UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]}"
+    try:
+        zone = ZoneInfo(event.time_zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return event.time_zone
+    offset = datetime.combine(event.starts_on, event.start_time or time(12), zone).strftime("%z")
+    return f"{event.time_zone}, UTC{offset[:3]}:{offset[3:]}"
 
 
 def visibility_label(value) -> str:

@@ -45,10 +45,10 @@ def render_slides(slug: str) -> str:
                 "summary": pick_field(practice.translations, "summary", g.lang),
                 "link": link,
                 "qr": qr_svg(link, _("QR code of the permanent link {link}").format(link=link)),
-                "citation": cite.cite_box(practice.id)["styles"]["apa"],
+                "citation": cite.citation(practice.id, "apa"),
                 # The collection's note on this practice, else the practice's curator's note.
                 "note": pick_text(entry, "note", g.lang)
-                if (entry.note_en or entry.note_es)
+                if (entry.note_en or entry.note_es) or not practice.is_curated
                 else pick_text(practice, "curator_note", g.lang),
             }
         )

@@ -192,6 +192,6 @@ def collection(slug: str):
 
 @bp.get("/events/<slug>")
 def event(slug: str):
-    item, items = found(catalogue.get_event, slug)
+    item, items = found(catalogue.get_event, slug, curation.is_editor(current_user))
     json_ld = discovery.event_ld(item, g.lang, absolute(url_for(".event", slug=slug)))
     return render_template("events/detail.html", event=item, practices=items, json_ld=json_ld)
