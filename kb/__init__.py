@@ -95,19 +95,22 @@ def register_blueprints(app: Flask) -> None:
         submit,
     )
 
-    app.register_blueprint(root.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(submit.bp)
-    app.register_blueprint(review.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(cite.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(feeds.root)
-    app.register_blueprint(present.bp)
-    app.register_blueprint(curation.bp)
-    app.register_blueprint(events.bp)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(search.bp)
+    for blueprint in (
+        root.bp,
+        auth.bp,
+        submit.bp,
+        review.bp,
+        admin.bp,
+        cite.bp,
+        feeds.bp,
+        feeds.root,
+        present.bp,
+        curation.bp,
+        events.bp,
+        public.bp,
+        search.bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
