@@ -11,6 +11,7 @@ from kb.errors import NotFound
 from kb.extensions import db
 from kb.models import (
     ActorType,
+    AgendaItem,
     Collection,
     CollectionItem,
     Corridor,
@@ -221,7 +222,11 @@ def get_event(slug: str, show_drafts: bool = False) -> tuple[Event, list[Practic
     event = db.session.scalars(
         select(Event)
         .filter_by(slug=slug)
-        .options(selectinload(Event.organisers), selectinload(Event.agenda))
+        .options(
+            selectinload(Event.organisers),
+            # The agenda's linked practices, loaded here rather than one query per item.
+            selectinload(Event.agenda).selectinload(AgendaItem.practices),
+        )
     ).one_or_none()
     if event is None:
         raise NotFound(slug)

@@ -12,7 +12,7 @@ from kb.errors import NotFound
 from kb.extensions import db
 from kb.i18n import pick_text
 from kb.models import AgendaItem, Collection, Event, EventFormat, Organisation, Practice, Status
-from kb.services.submissions import slugify
+from kb.services.submissions import organisation_choices, slugify
 
 
 @dataclass(frozen=True)
@@ -101,13 +101,7 @@ def _apply(event: Event, data: EventInput) -> None:
 
 
 def form_choices(lang: str) -> dict:
-    organisations = sorted(
-        (
-            (o.key, pick_text(o, "name", lang).value)
-            for o in db.session.scalars(select(Organisation).where(Organisation.is_listed))
-        ),
-        key=lambda pair: pair[1].casefold(),
-    )
+    organisations = organisation_choices(lang)
     collections = [
         (c.slug, pick_text(c, "title", lang).value)
         for c in db.session.scalars(select(Collection).order_by(Collection.title_en))

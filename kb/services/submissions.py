@@ -229,6 +229,21 @@ def _collation_key(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
+def organisation_choices(lang: str) -> list[tuple[str, str]]:
+    """The listed organisations as (key, "Name (ACRONYM)"), in ``lang``'s alphabetical order."""
+
+    def name(obj, field="name"):
+        return pick_text(obj, field, lang).value
+
+    return sorted(
+        (
+            (o.key, name(o) + (f" ({name(o, 'acronym')})" if name(o, "acronym") else ""))
+            for o in db.session.scalars(select(Organisation).where(Organisation.is_listed))
+        ),
+        key=lambda pair: _collation_key(pair[1]),
+    )
+
+
 def form_choices(lang: str) -> dict[str, list[tuple[str, str]]]:
     """The vocabularies the practice form offers, labelled and ordered in ``lang``."""
 
@@ -239,13 +254,7 @@ def form_choices(lang: str) -> dict[str, list[tuple[str, str]]]:
         ((c, country_name(c, lang)) for c in db.session.scalars(select(Country.code))),
         key=lambda pair: _collation_key(pair[1]),
     )
-    organisations = sorted(
-        (
-            (o.key, name(o) + (f" ({name(o, 'acronym')})" if name(o, "acronym") else ""))
-            for o in db.session.scalars(select(Organisation).where(Organisation.is_listed))
-        ),
-        key=lambda pair: _collation_key(pair[1]),
-    )
+    organisations = organisation_choices(lang)
     frameworks = db.session.scalars(select(Framework).order_by(Framework.kind, Framework.position))
     kinds = {"gpog": "GP", "gcm": "GCM", "sdg": "SDG"}
     return {
