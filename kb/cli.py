@@ -47,15 +47,25 @@ def require_database() -> None:
 @click.option(
     "--force", is_flag=True, help="Overwrite practices changed on the site since the last seed."
 )
+@click.option("--check", is_flag=True, help="Only validate the seed folder; write nothing.")
 @with_appcontext
-def seed_command(directory: Path | None, force: bool) -> None:
+def seed_command(directory: Path | None, force: bool, check: bool) -> None:
     """Validate the seed folder, then load it (insert or update by stable key). Practices
     changed on the site since they were last seeded are left alone and listed."""
-    require_database()
     from kb import resource_dir
     from kb.services import seeds
 
     directory = directory or resource_dir("seeds")
+    if check:
+        counts, problems = seeds.check(directory)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:
+            click.echo(f"Seed folder {directory}: {len(problems)} problem(s).", err=True)
+            sys.exit(1)
+        click.echo(f"Seed folder {directory} is valid: {counts}.")
+        return
+    require_database()
     try:
         report = seeds.seed(directory, progress=_progress("Loading practices"), force=force)
     except SeedInvalid as exc:

@@ -64,7 +64,7 @@ def test_json_ld_names_the_right_types(seeded_client):
     assert collection["@type"] == "Collection" and collection["hasPart"]
     assert all(part["url"].startswith("http") for part in collection["hasPart"])
     event = json_ld(seeded_client.get("/en/events/americas-launch-2021").get_data(as_text=True))
-    assert event["@type"] == "Event" and event["startDate"] == "2021-10-25"
+    assert event["@type"] == "Event" and event["startDate"] == "2021-10-25T09:00-05:00"
 
 
 def test_a_title_cannot_break_out_of_the_json_ld(app, client):

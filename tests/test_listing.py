@@ -137,13 +137,16 @@ def test_a_page_past_the_end_is_a_404(seeded_client):
 
 
 def test_pages_split_the_list_without_overlap(seeded_client):
-    first = seeded_client.get("/en/practices/").get_data(as_text=True)
-    second = seeded_client.get("/en/practices/?page=2").get_data(as_text=True)
     ids = lambda html: re.findall(r'href="/en/practices/(\d+)-', html)  # noqa: E731
-    assert len(ids(first)) == 20
-    assert set(ids(first)).isdisjoint(ids(second))
-    assert len(ids(first)) + len(ids(second)) == len(published())
-    assert 'rel="next"' in first and 'rel="prev"' in second
+    pages = [seeded_client.get("/en/practices/").get_data(as_text=True)]
+    while 'rel="next"' in pages[-1]:
+        pages.append(
+            seeded_client.get(f"/en/practices/?page={len(pages) + 1}").get_data(as_text=True)
+        )
+    assert len(ids(pages[0])) == 20 and len(pages) == -(-len(published()) // 20)
+    seen = [pid for page in pages for pid in ids(page)]
+    assert len(seen) == len(set(seen)) == len(published())
+    assert 'rel="prev"' in pages[1] and 'rel="prev"' not in pages[0]
 
 
 def test_sorting_by_newest_puts_the_latest_start_year_first(seeded_client):
@@ -193,5 +196,6 @@ def test_a_huge_query_is_not_copied_into_every_link(seeded_client):
     response = seeded_client.get("/en/search", query_string={"q": huge, "utm": "1"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert len(html) < 200_000, "each link would carry 64 KB"
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert max(len(href) for href in hrefs) < 2_000, "a link would carry 64 KB"
     assert "utm=" not in html

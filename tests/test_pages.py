@@ -244,7 +244,7 @@ def test_an_unexpected_error_is_a_500_page_in_the_language_of_the_url(app, clien
     response = client.get("/es/broken")
     assert response.status_code == 500
     html = response.get_data(as_text=True)
-    assert html_lang(html) == "es" and "Algo salió mal" in html
+    assert html_lang(html) == "es" and "Se ha producido un error en el servidor" in html
     assert "boom" not in html
 
 

@@ -284,10 +284,20 @@ def test_changes_requested_go_back_and_forth_with_the_thread_and_notices(app, pe
         data={"csrf_token": csrf(ana, "/en/"), "body": "Added it."},
     )
     path = f"/en/my/submissions/{pid}/edit"
-    data = entry_form(ana, path, lock_version=lock_version(ana, path), has_evaluation="y")
+    data = entry_form(
+        ana,
+        path,
+        lock_version=lock_version(ana, path),
+        evaluation_type="independent-evaluation",
+        evaluation_source="Mid-term evaluation, 2023",
+    )
     assert ana.post(path, data=data).status_code == 302
     db.session.expire_all()
-    assert db.session.get(Practice, pid).status == Status.submitted
+    practice = db.session.get(Practice, pid)
+    assert practice.status == Status.submitted
+    assert [(str(e.type), e.title) for e in practice.evaluations] == [
+        ("independent-evaluation", "Mid-term evaluation, 2023")
+    ]
     review = ed.get(f"/en/review/{pid}").get_data(as_text=True)
     assert "Added it." in review and "Please add the 2023 evaluation." in review
 

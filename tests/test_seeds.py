@@ -61,7 +61,7 @@ def test_a_wrong_field_is_reported_with_file_line_and_field(seed_copy):
     problems = problem_lines(seed_copy)
     name = f"seeds/practices/{path.name}"
     assert (
-        f"{name}:{index + 2}: scope: 'planetary' is not one of: corridor, national, "
+        f"{name}:{index + 2}: scope: 'planetary' is not one of: corridor, national, subnational, "
         "regional, global" in problems
     )
     assert f"{name}:4: colour: unknown field" in problems

@@ -86,34 +86,75 @@ def _title() -> StringField:
     return StringField(_l("Title"), validators=[Optional(), Length(max=300)], filters=[one_line])
 
 
-def _summary() -> TextAreaField:
+def _text(label, description, max_len: int) -> TextAreaField:
     return TextAreaField(
-        _l("Summary"),
-        validators=[Optional(), Length(max=2000)],
-        description=_l("Two or three sentences: what it does, for whom, where."),
+        label, validators=[Optional(), Length(max=max_len)], description=description
     )
+
+
+def _summary() -> TextAreaField:
+    return _text(_l("Summary"), _l("Two or three sentences: what it does, for whom, where."), 2000)
 
 
 def _body() -> TextAreaField:
-    return TextAreaField(
+    return _text(
         _l("Description"),
-        validators=[Optional(), Length(max=20000)],
-        description=_l(
+        _l(
             "How it works, who takes part, what it achieved and what was learnt. "
             "Markdown: **bold**, *italic*, lists, links."
         ),
+        20000,
     )
+
+
+def _richer() -> tuple[TextAreaField, TextAreaField, TextAreaField]:
+    """Results, limits and the gender dimension, in one language."""
+    return (
+        _text(_l("Results"), _l("Outcomes, each number with its year and its source."), 10000),
+        _text(
+            _l("Limits and criticism"),
+            _l("What the sources say went wrong or remains to be done."),
+            10000,
+        ),
+        _text(
+            _l("Women migrant workers"),
+            _l("Women's share, and measures for women migrant workers."),
+            10000,
+        ),
+    )
+
+
+# The texts of each language, in the form's order.
+TEXT_PARTS = ("title", "summary", "body", "results", "limits", "gender")
+
+EVALUATION_TYPES = [
+    ("independent-evaluation", _l("Independent evaluation")),
+    ("internal-review", _l("Internal review")),
+    ("systematisation", _l("Systematisation")),
+    ("monitoring-data", _l("Monitoring data")),
+    ("academic-study", _l("Academic or civil-society study")),
+]
 
 
 class PracticeForm(FlaskForm):
     lock_version = HiddenField()
     title_en, summary_en, body_en = _title(), _summary(), _body()
+    results_en, limits_en, gender_en = _richer()
     title_es, summary_es, body_es = _title(), _summary(), _body()
+    results_es, limits_es, gender_es = _richer()
     themes = CheckboxList(_l("Themes"))
+    sectors = CheckboxList(_l("Sectors"))
+    addresses_women = BooleanField(
+        _l("It addresses women migrant workers: measures for them or a study of their situation")
+    )
     pillars = CheckboxList(_l("Pillars of the Fair Recruitment Initiative"), coerce=int)
     corridors = FieldList(FormField(CorridorRow), min_entries=ROWS, max_entries=MAX_ROWS)
     countries = SelectMultipleField(
         _l("Countries where it is implemented"),
+        description=_l("Hold Ctrl (or Cmd) to choose several."),
+    )
+    subdivisions = SelectMultipleField(
+        _l("Provinces or states (for a provincial or state scope)"),
         description=_l("Hold Ctrl (or Cmd) to choose several."),
     )
     scope = SelectField(
@@ -122,6 +163,7 @@ class PracticeForm(FlaskForm):
             [
                 ("corridor", _l("Migration corridor")),
                 ("national", _l("National")),
+                ("subnational", _l("Provincial or state")),
                 ("regional", _l("Regional")),
                 ("global", _l("Global")),
             ]
@@ -136,12 +178,22 @@ class PracticeForm(FlaskForm):
     implementation = SelectField(
         _l("Implementation status"),
         choices=choices(
-            [("ongoing", _l("Ongoing")), ("completed", _l("Completed")), ("planned", _l("Planned"))]
+            [
+                ("ongoing", _l("Ongoing")),
+                ("completed", _l("Completed")),
+                ("planned", _l("Planned")),
+                ("unknown", _l("Not confirmed by recent sources")),
+            ]
         ),
     )
-    has_evaluation = BooleanField(_l("It has been evaluated"))
+    evaluation_type = SelectField(
+        _l("Evaluation or review"),
+        choices=choices([("", _l("None known")), *EVALUATION_TYPES]),
+        default="",
+        description=_l("Only an evaluation is an evaluation: say what kind of review it was."),
+    )
     evaluation_source = StringField(
-        _l("The evaluation: who made it, and where to read it"),
+        _l("The evaluation or review: who made it, and where to read it"),
         validators=[Optional(), Length(max=500)],
     )
     organisations = FieldList(FormField(OrganisationRow), min_entries=ROWS, max_entries=MAX_ROWS)
@@ -152,9 +204,11 @@ class PracticeForm(FlaskForm):
         """The vocabularies, in the page's language (read by the view; no queries here)."""
         blank = [("", _l("Choose one"))]
         self.themes.choices = choices(vocab["themes"])
+        self.sectors.choices = choices(vocab["sectors"])
         self.pillars.choices = choices(vocab["pillars"])
         self.frameworks.choices = choices(vocab["frameworks"])
         self.countries.choices = choices(vocab["countries"])
+        self.subdivisions.choices = choices(vocab["subdivisions"])
         for row in self.corridors:
             row.origin.choices = choices(blank + vocab["countries"])
             row.destination.choices = choices(blank + vocab["countries"])
@@ -165,9 +219,7 @@ class PracticeForm(FlaskForm):
 
     def languages_given(self) -> list[str]:
         return [
-            lang
-            for lang in LANGUAGES
-            if any(self[f"{part}_{lang}"].data for part in ("title", "summary", "body"))
+            lang for lang in LANGUAGES if any(self[f"{part}_{lang}"].data for part in TEXT_PARTS)
         ]
 
     def validate(self, extra_validators=None) -> bool:
@@ -201,6 +253,18 @@ class PracticeForm(FlaskForm):
         if self.implementation.data == "completed" and not self.end_year.data:
             _add_error(self.end_year, _l("A completed practice needs its last year."))
             valid = False
+        elif self.implementation.data != "completed" and self.end_year.data:
+            _add_error(self.end_year, _l("Only a completed practice has a last year."))
+            valid = False
+        if self.scope.data == "subnational" and not self.subdivisions.data:
+            _add_error(self.subdivisions, _l("Choose the provinces or states it applies in."))
+            valid = False
+        if self.evaluation_type.data and not (self.evaluation_source.data or "").strip():
+            _add_error(self.evaluation_source, _l("Say who made it and where to read it."))
+            valid = False
+        if (self.evaluation_source.data or "").strip() and not self.evaluation_type.data:
+            _add_error(self.evaluation_type, _l("Say what kind of review it was."))
+            valid = False
         for row in self.corridors:
             origin, destination = row.origin.data, row.destination.data
             if bool(origin) != bool(destination):
@@ -229,12 +293,17 @@ class PracticeForm(FlaskForm):
                 title=self[f"title_{lang}"].data.strip(),
                 summary=self[f"summary_{lang}"].data.strip(),
                 body=(self[f"body_{lang}"].data or "").strip(),
+                results=(self[f"results_{lang}"].data or "").strip(),
+                limits=(self[f"limits_{lang}"].data or "").strip(),
+                gender=(self[f"gender_{lang}"].data or "").strip(),
             )
             for lang in self.languages_given()
         }
         return PracticeInput(
             texts=texts,
             themes=tuple(self.themes.data),
+            sectors=tuple(self.sectors.data or ()),
+            addresses_women=bool(self.addresses_women.data),
             pillars=tuple(self.pillars.data),
             corridors=tuple(
                 (row.origin.data, row.destination.data)
@@ -242,11 +311,12 @@ class PracticeForm(FlaskForm):
                 if row.origin.data and row.destination.data
             ),
             countries=tuple(self.countries.data or ()),
+            subdivisions=tuple(self.subdivisions.data or ()),
             scope=self.scope.data,
             start_year=self.start_year.data,
             end_year=self.end_year.data,
             implementation=self.implementation.data,
-            has_evaluation=bool(self.has_evaluation.data),
+            evaluation_type=self.evaluation_type.data or "",
             evaluation_source=(self.evaluation_source.data or "").strip(),
             organisations=tuple(
                 OrganisationInput(

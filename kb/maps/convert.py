@@ -49,7 +49,10 @@ SMALL = {
     "MO": (113.55, 22.2),
     "MT": (14.5, 35.9),
     "MU": (57.5, -20.2),
+    "MV": (73.5, 4.2),
     "SG": (103.8, 1.35),
+    # Kosovo has no ISO 3166-1 code (XK is user-assigned), so iso-codes cannot name its shape.
+    "XK": (21.17, 42.67),
 }
 
 X_MAX = equal_earth(180, 0)[0]

@@ -11,6 +11,8 @@ from kb.models.collection import (
 )
 from kb.models.organisation import Organisation, PracticeOrganisation, Role, Source
 from kb.models.practice import (
+    Evaluation,
+    EvaluationType,
     Implementation,
     Practice,
     PracticeTranslation,
@@ -20,7 +22,17 @@ from kb.models.practice import (
 )
 from kb.models.review import AuditEvent, Comment, Notification, PracticeVersion
 from kb.models.search import SearchOutbox
-from kb.models.taxonomy import ActorType, Corridor, Country, Framework, Pillar, Region, Theme
+from kb.models.taxonomy import (
+    ActorType,
+    Corridor,
+    Country,
+    Framework,
+    Pillar,
+    Region,
+    Sector,
+    Subdivision,
+    Theme,
+)
 from kb.models.user import LoginFailure, User, UserRole
 
 __all__ = [
@@ -33,6 +45,8 @@ __all__ = [
     "Corridor",
     "CurationEvent",
     "Country",
+    "Evaluation",
+    "EvaluationType",
     "Event",
     "EventFormat",
     "Framework",
@@ -49,8 +63,10 @@ __all__ = [
     "Role",
     "Scope",
     "SearchOutbox",
+    "Sector",
     "Source",
     "Status",
+    "Subdivision",
     "TextOrigin",
     "Theme",
     "User",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 
-from sqlalchemy import Boolean, ForeignKey, String, true
+from sqlalchemy import Boolean, Date, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.db import Base, str_enum
@@ -58,3 +59,6 @@ class Source(Base):
     publisher: Mapped[str | None] = mapped_column(String(300))
     year: Mapped[int | None]
     url: Mapped[str | None] = mapped_column(String(1000))
+    # ISO 639-1 code of the language it is written in, and when an editor read it.
+    language: Mapped[str | None] = mapped_column(String(8))
+    consulted: Mapped[date | None] = mapped_column(Date)

@@ -16,12 +16,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
 from kb.db import Base, TimestampMixin, str_enum
 from kb.models.organisation import PracticeOrganisation, Source
-from kb.models.taxonomy import Corridor, Country, Framework, Pillar, Theme
+from kb.models.taxonomy import Corridor, Country, Framework, Pillar, Sector, Subdivision, Theme
 
 
 class Status(enum.StrEnum):
@@ -36,6 +37,7 @@ class Status(enum.StrEnum):
 class Scope(enum.StrEnum):
     corridor = "corridor"
     national = "national"
+    subnational = "subnational"
     regional = "regional"
     global_ = "global"
 
@@ -44,6 +46,16 @@ class Implementation(enum.StrEnum):
     ongoing = "ongoing"
     completed = "completed"
     planned = "planned"
+    # No source after its start shows it still running.
+    unknown = "unknown"
+
+
+class EvaluationType(enum.StrEnum):
+    independent_evaluation = "independent-evaluation"
+    internal_review = "internal-review"
+    systematisation = "systematisation"
+    monitoring_data = "monitoring-data"
+    academic_study = "academic-study"
 
 
 class TextOrigin(enum.StrEnum):
@@ -65,6 +77,8 @@ practice_theme = _link("practice_theme", "theme_id", "theme.id")
 practice_corridor = _link("practice_corridor", "corridor_id", "corridor.id")
 practice_country = _link("practice_country", "country_code", "country.code")
 practice_framework = _link("practice_framework", "framework_key", "framework.key")
+practice_sector = _link("practice_sector", "sector_id", "sector.id")
+practice_subdivision = _link("practice_subdivision", "subdivision_code", "subdivision.code")
 
 
 class Practice(TimestampMixin, Base):
@@ -81,11 +95,14 @@ class Practice(TimestampMixin, Base):
     scope: Mapped[Scope] = mapped_column(str_enum(Scope, "scope"))
     start_year: Mapped[int | None]
     end_year: Mapped[int | None]
+    # The sources give the year only roughly: shown as "c. 2011".
+    start_year_approx: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    end_year_approx: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     implementation_status: Mapped[Implementation] = mapped_column(
         str_enum(Implementation, "implementation_status")
     )
-    has_evaluation: Mapped[bool] = mapped_column(Boolean, default=False)
-    evaluation_source: Mapped[str | None] = mapped_column(String(500))
+    # It has measures for women migrant workers.
+    addresses_women: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_reviewed: Mapped[date | None] = mapped_column(Date)
     is_curated: Mapped[bool] = mapped_column(Boolean, default=False)
     curator_note_en: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -113,12 +130,25 @@ class Practice(TimestampMixin, Base):
     frameworks: Mapped[list[Framework]] = relationship(
         secondary=practice_framework, order_by=(Framework.kind, Framework.position)
     )
+    sectors: Mapped[list[Sector]] = relationship(
+        secondary=practice_sector, order_by=Sector.position
+    )
+    subdivisions: Mapped[list[Subdivision]] = relationship(
+        secondary=practice_subdivision, order_by=Subdivision.code
+    )
+    evaluations: Mapped[list[Evaluation]] = relationship(
+        order_by="Evaluation.position", cascade="all, delete-orphan"
+    )
     organisation_links: Mapped[list[PracticeOrganisation]] = relationship(
         cascade="all, delete-orphan"
     )
     sources: Mapped[list[Source]] = relationship(
         order_by=Source.position, cascade="all, delete-orphan"
     )
+
+    @property
+    def has_evaluation(self) -> bool:
+        return bool(self.evaluations)
 
     @property
     def is_published(self) -> bool:
@@ -148,7 +178,27 @@ class PracticeTranslation(Base):
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")
+    # Outcomes (numbers with their year and source), limits and criticism, the gender dimension.
+    results: Mapped[str] = mapped_column(Text, default="", server_default="")
+    limits: Mapped[str] = mapped_column(Text, default="", server_default="")
+    gender: Mapped[str] = mapped_column(Text, default="", server_default="")
     text_origin: Mapped[TextOrigin] = mapped_column(
         str_enum(TextOrigin, "text_origin"), default=TextOrigin.original
     )
     practice: Mapped[Practice] = relationship(back_populates="translations")
+
+
+class Evaluation(Base):
+    """A review of a practice that exists, with its kind and where to read it."""
+
+    __tablename__ = "practice_evaluation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    # None only for reviews recorded before their kind was asked for.
+    type: Mapped[EvaluationType | None] = mapped_column(str_enum(EvaluationType, "evaluation_type"))
+    title: Mapped[str] = mapped_column(String(500))
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    year: Mapped[int | None]
+    url: Mapped[str | None] = mapped_column(String(1000))

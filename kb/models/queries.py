@@ -31,4 +31,6 @@ def display_options():
         selectinload(Practice.pillars),
         selectinload(Practice.corridors),
         selectinload(Practice.countries),
+        selectinload(Practice.sectors),
+        selectinload(Practice.subdivisions),
     )

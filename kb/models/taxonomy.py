@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel import Locale
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.db import Base
@@ -52,6 +52,12 @@ class Region(_Term, Base):
     __tablename__ = "region"
 
 
+class Sector(_Term, Base):
+    """The economic sector a practice is about (agriculture, domestic work, ...)."""
+
+    __tablename__ = "sector"
+
+
 class Country(Base):
     """A country by ISO 3166-1 alpha-2 code; its names come from Babel's locale data."""
 
@@ -67,6 +73,20 @@ class Country(Base):
 
 def country_name(code: str, locale: str) -> str:
     return Locale.parse(locale).territories.get(code, code)
+
+
+class Subdivision(Base):
+    """A province or state by ISO 3166-2 code (CA-MB); Babel has no names, so they are stored."""
+
+    __tablename__ = "subdivision"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"))
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_es: Mapped[str] = mapped_column(String(120))
+
+    def name(self, locale: str) -> str:
+        return self.name_es if locale == "es" else self.name_en
 
 
 class Corridor(Base):
@@ -103,6 +123,10 @@ class Framework(Base):
     kind: Mapped[str] = mapped_column(String(10))
     code: Mapped[str] = mapped_column(String(10))
     position: Mapped[int] = mapped_column(default=0)
-    title_en: Mapped[str] = mapped_column(String(300))
-    title_es: Mapped[str] = mapped_column(String(300))
+    # The official texts; where no official Spanish text was found, ours is marked as such.
+    title_en: Mapped[str] = mapped_column(Text)
+    title_es: Mapped[str] = mapped_column(Text)
+    es_is_translation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Not yet checked against the official text: shown as such.
+    title_unverified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     url: Mapped[str | None] = mapped_column(String(500))

@@ -8,6 +8,7 @@ import json
 from kb.models import Practice
 from kb.models.taxonomy import country_name
 from kb.search.schema import LANGS, NO_END_YEAR
+from kb.values.filters import WOMEN
 
 
 def _join(values) -> str:
@@ -18,15 +19,18 @@ def build(practice: Practice) -> dict:
     """Every field of the practice's document, with a stamp that changes with any of them."""
     texts = practice.translations
     doc: dict = {"id": str(practice.id)}
+    extra: dict[str, str] = {}
     for lang in LANGS:
         t = texts.get(lang)
         doc[f"title_{lang}"] = t.title if t else ""
         doc[f"summary_{lang}"] = t.summary if t else ""
         doc[f"body_{lang}"] = t.body if t else ""
+        # Results, limits and the gender dimension are searched, not highlighted.
+        extra[lang] = _join((t.results, t.limits, t.gender)) if t else ""
     organisations = [link.organisation for link in practice.organisation_links]
     codes = sorted(practice.involved_country_codes)
     for lang in LANGS:
-        doc[f"text_{lang}"] = _join((doc[f"summary_{lang}"], doc[f"body_{lang}"]))
+        doc[f"text_{lang}"] = _join((doc[f"summary_{lang}"], doc[f"body_{lang}"], extra[lang]))
         doc[f"pairs_{lang}"] = doc[f"text_{lang}"]
     doc["title"] = _join(doc[f"title_{lang}"] for lang in LANGS)
     doc["org"] = _join(
@@ -57,6 +61,9 @@ def build(practice: Practice) -> dict:
     doc["corridor"] = sorted(corridor.slug for corridor in practice.corridors)
     doc["actor"] = sorted({o.actor_type.slug for o in organisations})
     doc["implementation"] = [str(practice.implementation_status)]
+    doc["sector"] = sorted(s.slug for s in practice.sectors)
+    doc["subdivision"] = sorted(s.code for s in practice.subdivisions)
+    doc["women"] = [WOMEN] if practice.addresses_women else []
     doc["start_year"] = practice.start_year or 0
     doc["end_year"] = practice.end_year or NO_END_YEAR
     doc["stamp"] = stamp(doc)

@@ -32,7 +32,18 @@ SNIPPET_SOURCES = {
     "body_es": "text_es",
     "title_es": "title_es",
 }
-FACET_FIELDS = ("theme", "pillar", "region", "country", "corridor", "actor", "implementation")
+FACET_FIELDS = (
+    "theme",
+    "pillar",
+    "region",
+    "country",
+    "corridor",
+    "actor",
+    "implementation",
+    "sector",
+    "subdivision",
+    "women",
+)
 NO_END_YEAR = 9999
 
 

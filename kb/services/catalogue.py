@@ -22,13 +22,16 @@ from kb.models import (
     Pillar,
     Practice,
     Region,
+    Sector,
     Status,
+    Subdivision,
     Theme,
     Visibility,
 )
 from kb.models.practice import practice_corridor, practice_pillar, practice_theme
 from kb.models.queries import involvement
 from kb.services.practices import load_published
+from kb.values.filters import WOMEN
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,10 @@ class Vocabulary:
     countries: dict[str, Country]
     corridors: dict[str, Corridor]
     actors: dict[str, ActorType]
+    sectors: dict[str, Sector]
+    subdivisions: dict[str, Subdivision]
     implementations: tuple[str, ...] = tuple(status.value for status in Implementation)
+    women: tuple[str, ...] = (WOMEN,)
 
 
 def vocabulary() -> Vocabulary:
@@ -53,6 +59,10 @@ def vocabulary() -> Vocabulary:
         corridors={c.slug: c for c in db.session.scalars(select(Corridor))},
         actors={
             a.slug: a for a in db.session.scalars(select(ActorType).order_by(ActorType.position))
+        },
+        sectors={s.slug: s for s in db.session.scalars(select(Sector).order_by(Sector.position))},
+        subdivisions={
+            s.code: s for s in db.session.scalars(select(Subdivision).order_by(Subdivision.code))
         },
     )
 

@@ -62,6 +62,7 @@ def load(practice_id: int) -> Practice:
             *display_options(),
             selectinload(Practice.frameworks),
             selectinload(Practice.sources),
+            selectinload(Practice.evaluations),
             selectinload(Practice.organisation_links).selectinload(
                 PracticeOrganisation.organisation
             ),

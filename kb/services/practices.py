@@ -21,6 +21,7 @@ from kb.models import (
     PracticeOrganisation,
     PracticeTranslation,
     Region,
+    Sector,
     Status,
     Theme,
 )
@@ -28,10 +29,12 @@ from kb.models.practice import (
     practice_corridor,
     practice_framework,
     practice_pillar,
+    practice_sector,
+    practice_subdivision,
     practice_theme,
 )
 from kb.models.queries import display_options, involvement
-from kb.values.filters import DIMENSIONS, Filters
+from kb.values.filters import DIMENSIONS, WOMEN, Filters
 from kb.values.paging import Paginated
 
 SORTS = ("title", "newest", "oldest", "reviewed")
@@ -64,6 +67,19 @@ def _value_pairs(param: str):
     if param == "implementation":
         return select(
             Practice.id.label("practice_id"), Practice.implementation_status.label("value")
+        )
+    if param == "sector":
+        return select(practice_sector.c.practice_id, Sector.slug.label("value")).join(
+            Sector, Sector.id == practice_sector.c.sector_id
+        )
+    if param == "subdivision":
+        return select(
+            practice_subdivision.c.practice_id,
+            practice_subdivision.c.subdivision_code.label("value"),
+        )
+    if param == "women":
+        return select(Practice.id.label("practice_id"), literal(WOMEN).label("value")).where(
+            Practice.addresses_women
         )
     if param == "actor":
         return (
@@ -180,6 +196,7 @@ def get_published(practice_id: int) -> Practice:
             *display_options(),
             selectinload(Practice.frameworks),
             selectinload(Practice.sources),
+            selectinload(Practice.evaluations),
             selectinload(Practice.organisation_links),
         )
     ).one_or_none()

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from kb.services.seed_curation import CurationSeeds
 from kb.services.seed_fields import Fields
+from kb.services.seed_practice import SUBDIVISION, PracticeSeeds
 from kb.services.yamlfile import LinedDict, LinedList, Problem, YamlSyntaxError, read
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CORRIDOR = re.compile(r"^([A-Z]{2})-([A-Z]{2})$")
 ISO2 = re.compile(r"^[A-Z]{2}$")
 FRAMEWORK_KEY = re.compile(r"^[a-z]+-[0-9a-z.]+$")
 URL = re.compile(r"^https?://[^\s]+$")
 LANGS = ("en", "es")
-STATUSES = ("draft", "submitted", "changes_requested", "published", "rejected", "archived")
-SCOPES = ("corridor", "national", "regional", "global")
-IMPLEMENTATION = ("ongoing", "completed", "planned")
-ROLES = ("implementer", "partner", "funder")
-TEXT_ORIGINS = ("original", "translated")
 FRAMEWORK_KINDS = ("gpog", "gcm", "sdg")
 
 
@@ -33,7 +27,9 @@ class SeedSet:
     pillars: list[dict] = field(default_factory=list)
     themes: list[dict] = field(default_factory=list)
     actor_types: list[dict] = field(default_factory=list)
+    sectors: list[dict] = field(default_factory=list)
     countries: list[dict] = field(default_factory=list)
+    subdivisions: list[dict] = field(default_factory=list)
     frameworks: list[dict] = field(default_factory=list)
     organisations: list[dict] = field(default_factory=list)
     practices: list[dict] = field(default_factory=list)
@@ -41,7 +37,7 @@ class SeedSet:
     events: list[dict] = field(default_factory=list)
 
 
-class _Validator(CurationSeeds):
+class _Validator(PracticeSeeds, CurationSeeds):
     def __init__(self, directory: Path):
         self.directory = directory
         self.problems: list[Problem] = []
@@ -55,8 +51,9 @@ class _Validator(CurationSeeds):
         except ValueError:
             return str(path)
 
-    def document(self, relative: str, top: str, *, required=True):
-        """The list under ``top`` in one file, each item as Fields."""
+    def document(self, relative: str, top: str, *, required=True, others=(), top_required=True):
+        """The list under ``top`` in one file, each item as Fields; ``others`` are the file's
+        other lists, read by another call."""
         path = self.directory / relative
         shown = self.display(path)
         if not path.exists():
@@ -67,7 +64,8 @@ class _Validator(CurationSeeds):
         if root is None:
             return []
         fields = Fields(root, shown, self.problems)
-        items = fields.take_maps(top, required=True)
+        items = fields.take_maps(top, required=top_required)
+        fields.seen.update(others)
         fields.finish()
         return items
 
@@ -122,6 +120,7 @@ class _Validator(CurationSeeds):
         for group, target in (
             ("themes", self.seeds.themes),
             ("actor_types", self.seeds.actor_types),
+            ("sectors", self.seeds.sectors),
             ("regions", self.seeds.regions),
         ):
             for position, f in enumerate(top.take_maps(group, required=True)):
@@ -144,7 +143,7 @@ class _Validator(CurationSeeds):
 
     def countries(self) -> None:
         regions = {r["slug"] for r in self.seeds.regions}
-        for f in self.document("countries.yaml", "countries"):
+        for f in self.document("countries.yaml", "countries", others=("subdivisions",)):
             code = f.take("code")
             if code and not ISO2.match(str(code)):
                 f.problem("code", f"{code!r} is not an ISO 3166-1 alpha-2 code")
@@ -153,6 +152,25 @@ class _Validator(CurationSeeds):
             f.finish()
             if code and self.unique("country", code, f, "code"):
                 self.seeds.countries.append({"code": code, "region": region})
+        self.subdivision_list()
+
+    def subdivision_list(self) -> None:
+        codes = {c["code"] for c in self.seeds.countries}
+        for f in self.document(
+            "countries.yaml", "subdivisions", others=("countries",), top_required=False
+        ):
+            code = f.take("code", max_len=6)
+            if code and not SUBDIVISION.match(str(code)):
+                f.problem("code", f"{code!r} is not an ISO 3166-2 code (CA-MB)")
+                code = None
+            elif code and code[:2] not in codes:
+                f.problem("code", f"{code[:2]} is not in countries")
+                code = None
+            record = {"code": code, "country": code[:2] if code else None}
+            record.update(self.names(f, "name", max_len=120))
+            f.finish()
+            if code and self.unique("subdivision", code, f, "code"):
+                self.seeds.subdivisions.append(record)
 
     def frameworks(self) -> None:
         for position, f in enumerate(self.document("frameworks.yaml", "frameworks")):
@@ -163,7 +181,13 @@ class _Validator(CurationSeeds):
                 "kind": f.take("kind", choices=FRAMEWORK_KINDS),
                 "code": f.take("code", max_len=10),
                 "position": position,
-                **self.names(f, "title"),
+                **self.names(f, "title", max_len=1000),
+                "es_is_translation": f.take(
+                    "es_is_translation", "bool", required=False, default=False
+                ),
+                "title_unverified": f.take(
+                    "title_unverified", "bool", required=False, default=False
+                ),
                 "url": self.url(f, "url"),
             }
             f.finish()
@@ -213,99 +237,6 @@ class _Validator(CurationSeeds):
                 record = self.practice(Fields(root, self.display(path), self.problems))
                 if record:
                     self.seeds.practices.append(record)
-
-    def practice(self, f: Fields) -> dict | None:
-        countries = {c["code"] for c in self.seeds.countries}
-        record = {
-            "id": f.take("id", "int"),
-            "slug": self.slug(f, "slug"),
-            "status": f.take("status", choices=STATUSES),
-            "scope": f.take("scope", choices=SCOPES),
-            "start_year": f.take("start_year", "year", required=False),
-            "end_year": f.take("end_year", "year", required=False),
-            "implementation_status": f.take("implementation_status", choices=IMPLEMENTATION),
-            "last_reviewed": f.take("last_reviewed", "date", required=False),
-            "is_curated": f.take("is_curated", "bool", required=False, default=False),
-            "has_evaluation": False,
-            "evaluation_source": None,
-        }
-        if record["id"] is not None and record["id"] < 1:
-            f.problem("id", "must be a positive number")
-        start, end = record["start_year"], record["end_year"]
-        if start and end and end < start:
-            f.problem("end_year", f"{end} is before start_year {start}")
-        if (reviewed := record["last_reviewed"]) and reviewed > date.today():
-            f.problem("last_reviewed", f"{reviewed} is in the future")
-        if evaluation := f.sub("evaluation", required=False):
-            record["has_evaluation"] = evaluation.take("exists", "bool")
-            record["evaluation_source"] = evaluation.take(
-                "source", required=bool(record["has_evaluation"]), max_len=500
-            )
-            evaluation.finish()
-        record["pillars"] = f.take_list("pillars", "int", required=True, choices=(1, 2, 3, 4))
-        record["themes"] = f.take_list(
-            "themes", required=True, choices=[t["slug"] for t in self.seeds.themes]
-        )
-        record["corridors"] = f.take_list("corridors", pattern=CORRIDOR)
-        for index, (slug, line) in enumerate(record["corridors"]):
-            origin, destination = slug.split("-")
-            for code in (origin, destination):
-                if code not in countries:
-                    f.problem(f"corridors[{index}]", f"{code} is not in countries.yaml", line)
-            if origin == destination:
-                f.problem(f"corridors[{index}]", "origin and destination are the same", line)
-        record["countries"] = f.take_list("countries", pattern=ISO2, choices=sorted(countries))
-        if record["scope"] == "corridor" and not record["corridors"]:
-            f.problem("corridors", "a practice with scope 'corridor' needs at least one corridor")
-        record["organisations"] = []
-        for link in f.take_maps("organisations"):
-            record["organisations"].append(
-                (link.take("key"), link.take("role", choices=ROLES), link.line_of("key"))
-            )
-            link.finish()
-        record["frameworks"] = f.take_list("frameworks")
-        record["sources"] = []
-        for source in f.take_maps("sources"):
-            record["sources"].append(
-                {
-                    "title": source.take("title", max_len=400),
-                    "publisher": source.take("publisher", required=False, max_len=300),
-                    "year": source.take("year", "year", required=False),
-                    "url": self.url(source, "url"),
-                }
-            )
-            source.finish()
-        record["translations"] = self.translations(f)
-        record["_fields"] = f
-        f.finish()
-        if record["id"] is not None and not self.unique("practice", record["id"], f, "id"):
-            return None
-        return record
-
-    def translations(self, f: Fields) -> dict:
-        texts = f.sub("translations")
-        out = {}
-        if texts is None:
-            return out
-        for lang in LANGS:
-            t = texts.sub(lang)
-            if t is None:
-                continue
-            out[lang] = {
-                "title": t.take("title", max_len=300),
-                "summary": t.take("summary", max_len=1000),
-                "body": t.take("body", required=False, default=""),
-                "text_origin": t.take("text_origin", choices=TEXT_ORIGINS),
-            }
-            t.finish()
-        for key in texts.mapping:
-            if key not in LANGS:
-                texts.problem(str(key), f"unknown language; use {' or '.join(LANGS)}")
-                texts.seen.add(key)
-        if out and not any(t["body"] for t in out.values()):
-            texts.problem("", "a body is needed in at least one language")
-        texts.finish()
-        return out
 
     def references(self) -> None:
         """Links between records, checked once every record is known."""

@@ -21,6 +21,8 @@ from kb.models import (
     Corridor,
     Country,
     CurationEvent,
+    Evaluation,
+    EvaluationType,
     Event,
     Framework,
     Organisation,
@@ -29,8 +31,10 @@ from kb.models import (
     PracticeOrganisation,
     PracticeTranslation,
     Region,
+    Sector,
     Source,
     Status,
+    Subdivision,
     Theme,
 )
 from kb.services import moderation
@@ -97,6 +101,16 @@ def seed(
     return report
 
 
+def check(directory: Path) -> tuple[str, list]:
+    """Validate ``directory`` without writing: a one-line count of its records, and problems."""
+    seeds, problems = validate(directory)
+    counts = ", ".join(
+        f"{len(getattr(seeds, kind))} {kind}"
+        for kind in ("practices", "organisations", "countries", "collections", "events")
+    )
+    return counts, problems
+
+
 class _Loader:
     def __init__(self, seeds: SeedSet, report: Report, progress, force: bool = False):
         self.seeds, self.report, self.progress = seeds, report, progress
@@ -129,12 +143,18 @@ class _Loader:
         for model, kind, rows in (
             (Theme, "themes", s.themes),
             (ActorType, "actor types", s.actor_types),
+            (Sector, "sectors", s.sectors),
         ):
             for row in rows:
                 self.upsert(model, kind, {"slug": row.pop("slug")}, row)
         self.session.flush()
         for c in s.countries:
             self.upsert(Country, "countries", {"code": c["code"]}, {"region": regions[c["region"]]})
+        self.session.flush()
+        for sub in s.subdivisions:
+            values = {"country_code": sub["country"], "name_en": sub["name_en"]}
+            values["name_es"] = sub["name_es"]
+            self.upsert(Subdivision, "subdivisions", {"code": sub["code"]}, values)
         for fw in s.frameworks:
             self.upsert(Framework, "frameworks", {"key": fw.pop("key")}, fw)
         self.session.flush()
@@ -161,6 +181,8 @@ class _Loader:
         self.frameworks = {f.key: f for f in self.session.scalars(select(Framework))}
         self.organisations = {o.key: o for o in self.session.scalars(select(Organisation))}
         self.corridors = {c.slug: c for c in self.session.scalars(select(Corridor))}
+        self.sectors = {s.slug: s for s in self.session.scalars(select(Sector))}
+        self.subdivisions = {s.code: s for s in self.session.scalars(select(Subdivision))}
 
     def corridor(self, slug: str) -> Corridor:
         if slug not in self.corridors:
@@ -203,12 +225,13 @@ class _Loader:
                 "status",
                 "scope",
                 "start_year",
+                "start_year_approx",
                 "end_year",
+                "end_year_approx",
                 "implementation_status",
                 "last_reviewed",
                 "is_curated",
-                "has_evaluation",
-                "evaluation_source",
+                "addresses_women",
             )
         }
         origin = None if created else practice.status
@@ -244,6 +267,8 @@ class _Loader:
             "corridors": [self.corridor(c) for c, _ in r["corridors"]],
             "countries": [self.countries[c] for c, _ in r["countries"]],
             "frameworks": [self.frameworks[k] for k, _ in r["frameworks"]],
+            "sectors": [self.sectors[k] for k, _ in r["sectors"]],
+            "subdivisions": [self.subdivisions[k] for k, _ in r["subdivisions"]],
         }
         changed = False
         for name, objects in wanted.items():
@@ -259,12 +284,21 @@ class _Loader:
                 )
             ]
             changed = True
-        sources = [tuple(s.values()) for s in r["sources"]]
-        current = [(s.title, s.publisher, s.year, s.url) for s in practice.sources]
-        if current != sources:
-            practice.sources = [Source(position=i, **s) for i, s in enumerate(r["sources"])]
-            changed = True
+        changed |= self.listed(practice, "sources", Source, r["sources"])
+        evaluations = [dict(e, type=EvaluationType(e["type"])) for e in r["evaluations"]]
+        changed |= self.listed(practice, "evaluations", Evaluation, evaluations)
         return changed
+
+    @staticmethod
+    def listed(practice: Practice, name: str, model, wanted: list[dict]) -> bool:
+        """Replace the ordered rows (sources, evaluations) when they differ from ``wanted``."""
+        rows = getattr(practice, name)
+        if len(rows) == len(wanted) and all(
+            {k: getattr(row, k) for k in w} == w for row, w in zip(rows, wanted, strict=True)
+        ):
+            return False
+        setattr(practice, name, [model(position=i, **w) for i, w in enumerate(wanted)])
+        return True
 
     def texts(self, practice: Practice, translations: dict) -> bool:
         changed = False

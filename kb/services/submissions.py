@@ -20,6 +20,8 @@ from kb.models import (
     Comment,
     Corridor,
     Country,
+    Evaluation,
+    EvaluationType,
     Framework,
     Implementation,
     Notification,
@@ -30,8 +32,10 @@ from kb.models import (
     PracticeTranslation,
     Role,
     Scope,
+    Sector,
     Source,
     Status,
+    Subdivision,
     TextOrigin,
     Theme,
     User,
@@ -52,6 +56,9 @@ class TextInput:
     title: str
     summary: str
     body: str
+    results: str = ""
+    limits: str = ""
+    gender: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,14 +82,17 @@ class SourceInput:
 class PracticeInput:
     texts: dict[str, TextInput]  # the languages that have a text
     themes: tuple[str, ...]
+    sectors: tuple[str, ...]
+    addresses_women: bool
     pillars: tuple[int, ...]
     corridors: tuple[tuple[str, str], ...]
     countries: tuple[str, ...]
+    subdivisions: tuple[str, ...]
     scope: str
     start_year: int | None
     end_year: int | None
     implementation: str
-    has_evaluation: bool
+    evaluation_type: str  # "" when none is known
     evaluation_source: str
     organisations: tuple[OrganisationInput, ...]
     sources: tuple[SourceInput, ...]
@@ -135,6 +145,26 @@ def _audit(practice: Practice, actor: User, action: str, origin: Status | None) 
     )
 
 
+def _apply_evaluation(practice: Practice, data: PracticeInput) -> None:
+    """The form edits the first evaluation; any others (from the seeds) are kept."""
+    others = practice.evaluations[1:]
+    if not data.evaluation_type:
+        practice.evaluations = others
+        return
+    first = practice.evaluations[0] if practice.evaluations else Evaluation()
+    first.type = EvaluationType(data.evaluation_type)
+    if first.title != data.evaluation_source:
+        first.title, first.publisher, first.year, first.url = (
+            data.evaluation_source,
+            None,
+            None,
+            None,
+        )
+    practice.evaluations = [first, *others]
+    for position, evaluation in enumerate(practice.evaluations):
+        evaluation.position = position
+
+
 def _by_keys(model, column, keys) -> list:
     if not keys:
         return []
@@ -155,17 +185,22 @@ def _apply(practice: Practice, data: PracticeInput) -> None:
             row = PracticeTranslation(language=lang, text_origin=TextOrigin.original)
             practice.translations[lang] = row
         row.title, row.summary, row.body = text.title, text.summary, text.body
+        row.results, row.limits, row.gender = text.results, text.limits, text.gender
     for lang in list(practice.translations):
         if lang not in data.texts:
             del practice.translations[lang]
     practice.scope = Scope(data.scope)
     practice.start_year, practice.end_year = data.start_year, data.end_year
     practice.implementation_status = Implementation(data.implementation)
-    practice.has_evaluation = data.has_evaluation
-    practice.evaluation_source = data.evaluation_source or None
+    _apply_evaluation(practice, data)
+    practice.addresses_women = data.addresses_women
     practice.themes = _by_keys(Theme, Theme.slug, data.themes)
+    practice.sectors = _by_keys(Sector, Sector.slug, data.sectors)
     practice.pillars = _by_keys(Pillar, Pillar.number, data.pillars)
-    practice.countries = _by_keys(Country, Country.code, data.countries)
+    practice.subdivisions = _by_keys(Subdivision, Subdivision.code, data.subdivisions)
+    # A province or state is in its country: the country is listed with it.
+    codes = dict.fromkeys([*data.countries, *(code[:2] for code in data.subdivisions)])
+    practice.countries = _by_keys(Country, Country.code, list(codes))
     practice.frameworks = _by_keys(Framework, Framework.key, data.frameworks)
     practice.corridors = [_corridor(origin, destination) for origin, destination in data.corridors]
     practice.organisation_links = [
@@ -261,11 +296,18 @@ def form_choices(lang: str) -> dict[str, list[tuple[str, str]]]:
         "themes": [
             (t.slug, name(t)) for t in db.session.scalars(select(Theme).order_by(Theme.position))
         ],
+        "sectors": [
+            (s.slug, name(s)) for s in db.session.scalars(select(Sector).order_by(Sector.position))
+        ],
         "pillars": [
             (p.number, f"{p.number}. {name(p)}")
             for p in db.session.scalars(select(Pillar).order_by(Pillar.number))
         ],
         "countries": countries,
+        "subdivisions": [
+            (s.code, f"{s.name(lang)} ({country_name(s.country_code, lang)})")
+            for s in db.session.scalars(select(Subdivision).order_by(Subdivision.code))
+        ],
         "organisations": organisations,
         "actor_types": [
             (a.slug, name(a))
@@ -284,13 +326,16 @@ def input_from(practice: Practice) -> dict:
         "themes": [t.slug for t in practice.themes],
         "pillars": [p.number for p in practice.pillars],
         "countries": [c.code for c in practice.countries],
+        "subdivisions": [s.code for s in practice.subdivisions],
         "frameworks": [f.key for f in practice.frameworks],
         "scope": str(practice.scope),
         "start_year": practice.start_year,
         "end_year": practice.end_year,
         "implementation": str(practice.implementation_status),
-        "has_evaluation": practice.has_evaluation,
-        "evaluation_source": practice.evaluation_source or "",
+        "sectors": [s.slug for s in practice.sectors],
+        "addresses_women": practice.addresses_women,
+        "evaluation_type": str(practice.evaluations[0].type or "") if practice.evaluations else "",
+        "evaluation_source": practice.evaluations[0].title if practice.evaluations else "",
         "corridors": [
             {"origin": c.origin_code, "destination": c.destination_code} for c in practice.corridors
         ],
@@ -304,7 +349,8 @@ def input_from(practice: Practice) -> dict:
         ],
     }
     for lang, t in practice.translations.items():
-        data |= {f"title_{lang}": t.title, f"summary_{lang}": t.summary, f"body_{lang}": t.body}
+        for part in ("title", "summary", "body", "results", "limits", "gender"):
+            data[f"{part}_{lang}"] = getattr(t, part)
     return data
 
 

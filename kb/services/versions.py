@@ -9,7 +9,7 @@ from datetime import date
 from types import SimpleNamespace
 
 # Bumped when the shape of a snapshot changes; thaw() reads every shape it has known.
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
 
 def snapshot(practice) -> dict:
@@ -20,10 +20,21 @@ def snapshot(practice) -> dict:
         "slug": practice.slug,
         "scope": str(practice.scope),
         "start_year": practice.start_year,
+        "start_year_approx": practice.start_year_approx,
         "end_year": practice.end_year,
+        "end_year_approx": practice.end_year_approx,
         "implementation_status": str(practice.implementation_status),
-        "has_evaluation": practice.has_evaluation,
-        "evaluation_source": practice.evaluation_source,
+        "addresses_women": practice.addresses_women,
+        "evaluations": [
+            {
+                "type": str(e.type) if e.type else None,
+                "title": e.title,
+                "publisher": e.publisher,
+                "year": e.year,
+                "url": e.url,
+            }
+            for e in practice.evaluations
+        ],
         "last_reviewed": practice.last_reviewed.isoformat() if practice.last_reviewed else None,
         "is_curated": practice.is_curated,
         "translations": {
@@ -31,6 +42,9 @@ def snapshot(practice) -> dict:
                 "title": t.title,
                 "summary": t.summary,
                 "body": t.body,
+                "results": t.results,
+                "limits": t.limits,
+                "gender": t.gender,
                 "text_origin": str(t.text_origin),
             }
             for lang, t in sorted(practice.translations.items())
@@ -53,6 +67,13 @@ def snapshot(practice) -> dict:
             for c in practice.corridors
         ],
         "countries": [c.code for c in practice.countries],
+        "subdivisions": [
+            {"code": s.code, "name_en": s.name_en, "name_es": s.name_es}
+            for s in practice.subdivisions
+        ],
+        "sectors": [
+            {"slug": s.slug, "name_en": s.name_en, "name_es": s.name_es} for s in practice.sectors
+        ],
         "organisations": [
             {
                 "name_en": link.organisation.name_en,
@@ -64,11 +85,25 @@ def snapshot(practice) -> dict:
             for link in practice.organisation_links
         ],
         "sources": [
-            {"title": s.title, "publisher": s.publisher, "year": s.year, "url": s.url}
+            {
+                "title": s.title,
+                "publisher": s.publisher,
+                "year": s.year,
+                "url": s.url,
+                "language": s.language,
+                "consulted": s.consulted.isoformat() if s.consulted else None,
+            }
             for s in practice.sources
         ],
         "frameworks": [
-            {"kind": f.kind, "code": f.code, "title_en": f.title_en, "title_es": f.title_es}
+            {
+                "kind": f.kind,
+                "code": f.code,
+                "title_en": f.title_en,
+                "title_es": f.title_es,
+                "es_is_translation": f.es_is_translation,
+                "title_unverified": f.title_unverified,
+            }
             for f in practice.frameworks
         ],
     }
@@ -84,18 +119,55 @@ class _Valued(SimpleNamespace):
         return self.value
 
 
+class _Subdivision(SimpleNamespace):
+    def name(self, locale: str) -> str:
+        return self.name_es if locale == "es" else self.name_en
+
+
+def _upgrade(data: dict) -> dict:
+    """A snapshot of an older format in the current shape (absent facts left empty)."""
+    if data.get("format", 1) >= SNAPSHOT_FORMAT:
+        return data
+    data = dict(data, format=SNAPSHOT_FORMAT)
+    evaluated, source = data.pop("has_evaluation", False), data.pop("evaluation_source", None)
+    data["evaluations"] = (
+        [{"type": None, "title": source or "", "publisher": None, "year": None, "url": None}]
+        if evaluated
+        else []
+    )
+    data.update(start_year_approx=False, end_year_approx=False, addresses_women=False)
+    data.update(subdivisions=[], sectors=[])
+    data["sources"] = [dict({"language": None, "consulted": None}, **s) for s in data["sources"]]
+    data["frameworks"] = [
+        dict({"es_is_translation": False, "title_unverified": False}, **f)
+        for f in data["frameworks"]
+    ]
+    data["translations"] = {
+        lang: dict({"results": "", "limits": "", "gender": ""}, **t)
+        for lang, t in data["translations"].items()
+    }
+    return data
+
+
 def thaw(data: dict) -> SimpleNamespace:
     """The snapshot as an object with the attributes the practice page reads."""
     ns = SimpleNamespace
+    data = _upgrade(data)
     return ns(
         id=data["id"],
         slug=data["slug"],
         scope=_value(data["scope"]),
         start_year=data["start_year"],
+        start_year_approx=data["start_year_approx"],
         end_year=data["end_year"],
+        end_year_approx=data["end_year_approx"],
         implementation_status=data["implementation_status"],
-        has_evaluation=data["has_evaluation"],
-        evaluation_source=data["evaluation_source"],
+        addresses_women=data["addresses_women"],
+        evaluations=[
+            ns(**dict(e, type=_value(e["type"]) if e["type"] else None))
+            for e in data["evaluations"]
+        ],
+        has_evaluation=bool(data["evaluations"]),
         last_reviewed=date.fromisoformat(data["last_reviewed"]) if data["last_reviewed"] else None,
         is_curated=data["is_curated"],
         translations={
@@ -108,6 +180,8 @@ def thaw(data: dict) -> SimpleNamespace:
             ns(**c, slug=f"{c['origin_code']}-{c['destination_code']}") for c in data["corridors"]
         ],
         countries=[ns(code=code) for code in data["countries"]],
+        subdivisions=[_Subdivision(**s) for s in data["subdivisions"]],
+        sectors=[ns(**s) for s in data["sectors"]],
         organisation_links=[
             ns(
                 organisation=ns(
@@ -120,28 +194,35 @@ def thaw(data: dict) -> SimpleNamespace:
             )
             for o in data["organisations"]
         ],
-        sources=[ns(**s) for s in data["sources"]],
+        sources=[
+            ns(**dict(s, consulted=date.fromisoformat(s["consulted"]) if s["consulted"] else None))
+            for s in data["sources"]
+        ],
         frameworks=[ns(**f) for f in data["frameworks"]],
     )
 
 
-TEXT_FIELDS = ("title", "summary", "body")
+TEXT_FIELDS = ("title", "summary", "body", "results", "limits", "gender")
 LIST_FIELDS = (
     "pillars",
     "themes",
+    "sectors",
     "corridors",
     "countries",
+    "subdivisions",
     "organisations",
     "sources",
+    "evaluations",
     "frameworks",
 )
 VALUE_FIELDS = (
     "scope",
     "start_year",
+    "start_year_approx",
     "end_year",
+    "end_year_approx",
     "implementation_status",
-    "has_evaluation",
-    "evaluation_source",
+    "addresses_women",
 )
 
 
@@ -167,8 +248,12 @@ def text_diff(old: str, new: str) -> list[tuple[str, str]]:
 def _item_label(field: str, item) -> str:
     if field == "pillars":
         return str(item["number"])
-    if field == "themes":
+    if field in ("themes", "sectors"):
         return item["slug"]
+    if field == "subdivisions":
+        return item["code"]
+    if field == "evaluations":
+        return (f"{item['type']}: " if item["type"] else "") + item["title"]
     if field == "corridors":
         return f"{item['origin_code']}-{item['destination_code']}"
     if field == "countries":
@@ -183,6 +268,7 @@ def _item_label(field: str, item) -> str:
 def diff(old: dict, new: dict) -> list[dict]:
     """What changed from one snapshot to the next, field by field: texts word by word,
     lists as items removed and added, single values as before and after."""
+    old, new = _upgrade(old), _upgrade(new)
     changes = []
     for lang in sorted(set(old["translations"]) | set(new["translations"])):
         before = old["translations"].get(lang, {})

@@ -16,7 +16,12 @@ DIMENSIONS = {
     "corridor": "corridors",
     "actor": "actors",
     "implementation": "implementations",
+    "sector": "sectors",
+    "subdivision": "subdivisions",
+    "women": "women",
 }
+# The one value of the "women" filter: practices with measures for women migrant workers.
+WOMEN = "1"
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,9 @@ class Filters:
     corridors: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
     implementations: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    subdivisions: tuple[str, ...] = ()
+    women: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
 

@@ -55,6 +55,9 @@ def _labels() -> dict[str, str]:
         "corridor": _("corridor"),
         "actor": _("actor type"),
         "implementation": _("implementation status"),
+        "sector": _("sector"),
+        "subdivision": _("province or state"),
+        "women": _("women migrant workers"),
     }
 
 
@@ -63,7 +66,7 @@ def _normalise(param: str, raw: str, vocab: Vocabulary):
     if param == "pillar":
         number = _number(value)
         return number if number in vocab.pillars else None
-    if param in ("country", "corridor"):
+    if param in ("country", "corridor", "subdivision"):
         value = value.upper()
         if param == "corridor" and not CORRIDOR_SLUG.match(value):
             return None

@@ -139,8 +139,40 @@ def link(href: str, text: str) -> Markup:
 
 
 def implementation_label(value) -> str:
-    labels = {"ongoing": _("Ongoing"), "completed": _("Completed"), "planned": _("Planned")}
+    labels = {
+        "ongoing": _("Ongoing"),
+        "completed": _("Completed"),
+        "planned": _("Planned"),
+        "unknown": _("Not confirmed by recent sources"),
+    }
     return labels.get(str(value), str(value))
+
+
+def scope_label(value) -> str:
+    labels = {
+        "corridor": _("Migration corridor"),
+        "national": _("National"),
+        "subnational": _("Provincial or state"),
+        "regional": _("Regional"),
+        "global": _("Global"),
+    }
+    return labels.get(str(value), str(value))
+
+
+def evaluation_label(value) -> str:
+    labels = {
+        "independent-evaluation": _("Independent evaluation"),
+        "internal-review": _("Internal review"),
+        "systematisation": _("Systematisation"),
+        "monitoring-data": _("Monitoring data"),
+        "academic-study": _("Academic or civil-society study"),
+    }
+    return labels.get(str(value), _("Review")) if value else _("Review")
+
+
+def year_label(year, approximate: bool) -> str:
+    """A year as the sources give it: "c. 2011" when only approximate."""
+    return _("c. %(year)s", year=year) if approximate else str(year)
 
 
 def format_label(value) -> str:
@@ -205,6 +237,9 @@ def init_app(app: Flask) -> None:
         country_name=lambda code: country_name(code, current_language()),
         lang_attr=lang_attr,
         implementation_label=implementation_label,
+        scope_label=scope_label,
+        evaluation_label=evaluation_label,
+        year_label=year_label,
         link=link,
         format_date=format_date,
         format_number=format_decimal,
