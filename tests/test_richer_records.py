@@ -134,3 +134,35 @@ def test_a_version_saved_before_evaluation_types_still_shows(seeded_app):
     assert thawed.evaluations[0].type is None
     changes = versions.diff(old, data)
     assert any(c["field"] == "evaluations" for c in changes)
+
+
+def test_an_approximate_start_year_is_shown_as_approximate(seeded_client):
+    english = seeded_client.get("/en/practices/42").get_data(as_text=True)
+    spanish = seeded_client.get("/es/practices/42").get_data(as_text=True)
+    assert "c. 2019–present" in english
+    assert "h. 2019–" in spanish
+
+
+def test_an_unconfirmed_status_says_so(seeded_client):
+    page = seeded_client.get("/en/practices/10").get_data(as_text=True)
+    assert "Not confirmed by recent sources" in page and "2020–end not known" in page
+
+
+def test_a_source_read_on_a_known_date_says_when(app, tmp_path):
+    import shutil
+    from datetime import date
+
+    import yaml
+
+    from kb.services import seeds
+    from tests.conftest import SEEDS
+
+    copy = tmp_path / "seeds"
+    shutil.copytree(SEEDS, copy)
+    path = next((copy / "practices").glob("001-*.yaml"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["sources"][0]["consulted"] = date(2026, 11, 20)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    seeds.seed(copy)
+    page = app.test_client().get("/en/practices/1").get_data(as_text=True)
+    assert "consulted on Nov 20, 2026" in page
