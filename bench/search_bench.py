@@ -58,6 +58,7 @@ from kb.search.query import search  # noqa: E402
 from kb.search.schema import FACET_FIELDS  # noqa: E402
 from kb.services import seeds  # noqa: E402
 from kb.services.search import configured_limits  # noqa: E402
+from kb.services.search import thesaurus as load_thesaurus  # noqa: E402
 from kb.values.filters import Filters  # noqa: E402
 
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
@@ -361,6 +362,7 @@ def main() -> None:
         print(file=sys.stderr)
 
         client = app.test_client()
+        words = load_thesaurus()  # the seeds' thesaurus, as the search page applies it
         rows = []
         for kind in TYPES:
             service, page, fts = [], [], []
@@ -368,7 +370,9 @@ def main() -> None:
                 if qtype != kind:
                     continue
                 service += timed(
-                    lambda t=text, lg=lang, f=filters: search(index, t, lg, f, size=PAGE),
+                    lambda t=text, lg=lang, f=filters: search(
+                        index, t, lg, f, size=PAGE, thesaurus=words
+                    ),
                     args.rounds,
                 )
                 url = f"/{lang}/search"

@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         cite,
         curation,
         events,
+        exports,
         feeds,
         present,
         public,
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         root,
         search,
         submit,
+        suggest,
     )
 
     for blueprint in (
@@ -109,6 +111,8 @@ def register_blueprints(app: Flask) -> None:
         events.bp,
         public.bp,
         search.bp,
+        exports.bp,
+        suggest.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -53,11 +53,11 @@ def seed_command(directory: Path | None, force: bool, check: bool) -> None:
     """Validate the seed folder, then load it (insert or update by stable key). Practices
     changed on the site since they were last seeded are left alone and listed."""
     from kb import resource_dir
-    from kb.services import seeds
+    from kb.services import seed_schema, seeds
 
     directory = directory or resource_dir("seeds")
     if check:
-        counts, problems = seeds.check(directory)
+        counts, problems = seed_schema.check(directory)
         for problem in problems:
             click.echo(str(problem), err=True)
         if problems:
@@ -190,9 +190,44 @@ def index_check() -> None:
     click.echo(f"Index in step with the database: {summary}.")
 
 
+@click.group("search")
+def search_group() -> None:
+    """Measure the search."""
+
+
+@search_group.command("evaluate")
+@click.option(
+    "--queries",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The judged query file (default: bench/relevance/queries.yaml of the checkout).",
+)
+@click.option("--show-failures", is_flag=True, help="List the queries that failed, and why.")
+@with_appcontext
+def search_evaluate(path: Path | None, show_failures: bool) -> None:
+    """Run the judged query set through the search and print success@1, success@3, MRR@10,
+    nDCG@10 and the zero-result rate, overall and by kind of query."""
+    require_database()
+    from kb import CHECKOUT_DIR
+    from kb.services import relevance
+
+    path = path or CHECKOUT_DIR / "bench" / "relevance" / "queries.yaml"
+    if not path.is_file():
+        raise click.ClickException(f"No query file at {path}: give one with --queries.")
+    try:
+        result = relevance.evaluate(path)
+    except relevance.QuerySetInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"Query file {path}: {len(exc.problems)} problem(s).") from None
+    for line in relevance.table(result, show_failures):
+        click.echo(line)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(index_group)
+    app.cli.add_command(search_group)
     app.cli.add_command(users_group)
 
 
@@ -265,6 +300,7 @@ for command in (
     run_command,
     seed_command,
     index_group,
+    search_group,
     users_group,
     shell_command,
     routes_command,

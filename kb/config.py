@@ -24,6 +24,8 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = LANGUAGES
     PAGE_SIZE = 20
+    # The most practices one download (CSV, XLSX, JSON) of a list or a search may hold.
+    EXPORT_MAX_ROWS = 10_000
     LANGUAGE_COOKIE = "kb_lang"
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -38,6 +40,8 @@ class Defaults:
     SEARCH_MAX_SLOP = 10
     SEARCH_MAX_EXPANSION = 64
     SEARCH_MAX_PATTERNS = 4
+    # Seconds a process keeps the thesaurus before re-reading it (an edit applies within it).
+    SEARCH_THESAURUS_TTL = 10.0
     # Links in mail are built on this address, never on the Host header a client sent.
     BASE_URL = "http://127.0.0.1:5000"
     MAIL_SENDER = "kb.services.mail:folder_sender"

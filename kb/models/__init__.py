@@ -21,7 +21,7 @@ from kb.models.practice import (
     TextOrigin,
 )
 from kb.models.review import AuditEvent, Comment, Notification, PracticeVersion
-from kb.models.search import SearchOutbox
+from kb.models.search import SearchOutbox, ThesaurusGroup
 from kb.models.taxonomy import (
     ActorType,
     Corridor,
@@ -69,6 +69,7 @@ __all__ = [
     "Subdivision",
     "TextOrigin",
     "Theme",
+    "ThesaurusGroup",
     "User",
     "UserRole",
     "Visibility",

@@ -7,6 +7,7 @@ import json
 
 from kb.models import Practice
 from kb.models.taxonomy import country_name
+from kb.search.codes import codes_in
 from kb.search.schema import LANGS, NO_END_YEAR
 from kb.values.filters import WOMEN
 
@@ -44,6 +45,12 @@ def build(practice: Practice) -> dict:
         + [getattr(p, f"short_{lang}") for p in practice.pillars for lang in LANGS]
     )
     doc["pairs_names"] = doc["names"]
+    doc["codes"] = codes_in(
+        _join(
+            [doc[f"{name}_{lang}"] for name in ("title", "text") for lang in LANGS]
+            + [doc["org"], " ".join(corridor.slug for corridor in practice.corridors)]
+        )
+    )
     doc["spell"] = _join(
         [doc[f"{field}_{lang}"] for field in ("title", "summary") for lang in LANGS] + [doc["org"]]
     )

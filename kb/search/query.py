@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 from markupsafe import Markup
 from whoosh import qparser
 from whoosh import query as wq
@@ -19,9 +20,10 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.query import And, NullQuery, NumericRange, Query
 
 from kb.errors import PageOutOfRange
-from kb.search.bitsets import match_mask
+from kb.search.bitsets import mask_to_ids, match_mask
 from kb.search.index import SearchIndex
 from kb.search.ranking import rank, scored_terms
+from kb.search.reading import EMPTY, Reading, Thesaurus, parse_text, read
 from kb.search.schema import (
     FACET_FIELDS,
     LANGS,
@@ -33,6 +35,8 @@ from kb.values.filters import DIMENSIONS, Filters
 from kb.values.paging import Paginated
 
 SORTS = ("relevance", "newest")
+# A hit holding one more of the words ranks above any difference in BM25 score.
+COORDINATION_WEIGHT = 1000.0
 OTHER_BOOST = 1.0
 PAGE_LANGUAGE_BOOST = 1.5
 SNIPPET_ORDER = ("summary", "body", "title")
@@ -70,6 +74,13 @@ class SearchResult(Paginated):
     reading: str = ""
     suggestion: str | None = None
     limited: tuple[str, ...] = field(default=())
+    # No practice held every word: hits are ranked by how many of the words they hold.
+    partial: bool = False
+    # Words that no practice (under the filters) holds, and per hit the words it lacks.
+    left_out: tuple[str, ...] = ()
+    missing: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # (words as typed, equivalents searched too), from the thesaurus.
+    equivalents: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 # --- parsing --------------------------------------------------------------------------------
@@ -111,6 +122,39 @@ def parse(text: str, schema, lang: str) -> tuple[Query, str]:
         if plain and plain != text:
             return parser.parse(plain), plain
     return query, text
+
+
+def read_query(
+    text: str, schema, lang: str, thesaurus: Thesaurus = EMPTY
+) -> tuple[Reading, list[Query], str]:
+    """The reading of ``text``, one query per item (all required), and the text shown as read:
+    the typed text, or its plain words when its syntax could not be read."""
+    reading = read(text, schema.names(), thesaurus)
+    if reading.explicit:
+        query, shown = parse(parse_text(reading), schema, lang)
+        if shown != parse_text(reading):  # fell back to the plain words
+            return read_query(_plain_words(text), schema, lang, thesaurus)
+        return reading, [query], text
+    parser = _parser(schema, lang)
+    queries = []
+    for item in reading.items:
+        # Alone, "-word" would parse to nothing: its body is parsed and negated here.
+        sign, body = (item.text[0], item.text[1:]) if item.text[:1] in "+-" else ("", item.text)
+        try:
+            query = parser.parse(body)
+        except Exception:  # noqa: BLE001 - an item the parser cannot read: its words
+            query = parser.parse(_plain_words(" ".join(item.words)) or "")
+        if sign == "-" and not _is_empty(query):
+            query = wq.Not(query)
+        queries.append(query)
+    return reading, queries, text
+
+
+def _all_of(queries: list[Query]) -> Query:
+    kept = [q for q in queries if not _is_empty(q)]
+    if not kept:
+        return NullQuery
+    return kept[0] if len(kept) == 1 else And(kept)
 
 
 def _within_words(text: str, limits: Limits, notices: set[str]) -> str:
@@ -191,6 +235,8 @@ def search(
     size: int = 20,
     sort: str = "relevance",
     limits: Limits = Limits(),
+    thesaurus: Thesaurus = EMPTY,
+    snippets: bool = True,
 ) -> SearchResult:
     """One page of hits for ``text`` under ``filters``, with totals, facet counts, highlights.
 
@@ -199,9 +245,10 @@ def search(
     """
     searcher = index.searcher()
     notices: set[str] = set()
-    query, reading = parse(_within_words(text, limits, notices), index.schema, lang)
-    if not _is_empty(query):
-        query = bound(query, searcher.reader(), limits, notices)
+    words = _within_words(text, limits, notices)
+    reading, parts, shown = read_query(words, index.schema, lang, thesaurus)
+    parts = [q if _is_empty(q) else bound(q, searcher.reader(), limits, notices) for q in parts]
+    query = _all_of(parts)
     sets, live = index.facets.for_searcher(searcher)
     matches = 0 if _is_empty(query) else match_mask(searcher, query, live)
     years = _year_query(filters)
@@ -224,6 +271,18 @@ def search(
         return mask
 
     hits_mask = narrowed()
+    soft = [(item, q) for item, q in zip(reading.items, parts, strict=False) if not item.strict]
+    soft_masks: list[tuple[tuple[str, ...], int]] = []
+    if not hits_mask and not reading.explicit and len(soft) >= 2:
+        # No practice holds every word: those holding most of them, the strict items kept.
+        strict = _all_of([q for item, q in zip(reading.items, parts, strict=False) if item.strict])
+        required = live if _is_empty(strict) else match_mask(searcher, strict, live)
+        soft_masks = [(item.words, match_mask(searcher, q, live) & required) for item, q in soft]
+        matches = 0
+        for _words, mask in soft_masks:
+            matches |= mask
+        hits_mask = narrowed()
+    partial = bool(soft_masks) and bool(hits_mask)
     total = hits_mask.bit_count()
     facets = {}
     for param in FACET_FIELDS:
@@ -239,30 +298,48 @@ def search(
     if page > pages:
         raise PageOutOfRange(page)
     ids: list[int] = []
-    snippets: dict[int, Snippet] = {}
+    marked: dict[int, Snippet] = {}
+    missing: dict[int, tuple[str, ...]] = {}
     if total:
-        best = rank(searcher, query, hits_mask, page * size, index.ranking, sort == "newest")
+        bonus = _coordination(soft_masks, hits_mask, searcher.doc_count_all()) if partial else None
+        best = rank(searcher, query, hits_mask, page * size, index.ranking, sort == "newest", bonus)
         terms = _terms_by_field(query, searcher)
         for docnum in best[(page - 1) * size : page * size]:
             stored = searcher.stored_fields(docnum)
             pid = int(stored["id"])
             ids.append(pid)
-            if snippet := _snippet(stored, lang, terms):
-                snippets[pid] = snippet
+            if snippets and (snippet := _snippet(stored, lang, terms)):
+                marked[pid] = snippet
+            if partial:
+                missing[pid] = tuple(
+                    " ".join(w) for w, mask in soft_masks if not (mask >> docnum) & 1
+                )
     result = SearchResult(
         ids=ids,
-        snippets=snippets,
+        snippets=marked,
         total=total,
         total_without_filters=matches.bit_count(),
         facets=facets,
         number=page,
         size=size,
-        reading=reading,
+        reading=shown,
         limited=tuple(sorted(notices)),
+        partial=partial,
+        left_out=tuple(" ".join(w) for w, mask in soft_masks if partial and not mask & hits_mask),
+        missing=missing,
+        equivalents=tuple(reading.equivalents),
     )
     if total == 0:
-        result.suggestion = suggest(searcher, reading)
+        result.suggestion = suggest(searcher, shown)
     return result
+
+
+def _coordination(soft_masks, hits_mask: int, size: int):
+    """Per document, how many of the typed words it holds, weighted to come before BM25."""
+    counts = np.zeros(size, dtype=np.float32)
+    for words, mask in soft_masks:
+        counts[mask_to_ids(mask & hits_mask, size)] += len(words)
+    return counts * COORDINATION_WEIGHT
 
 
 def _terms_by_field(query, searcher) -> dict[str, set[str]]:

@@ -147,8 +147,11 @@ def _postings(searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarr
     return np.concatenate(ids), np.concatenate(tfs)
 
 
-def rank(searcher, query, mask: int, limit: int, cache: RankCache, newest: bool = False):
-    """Document numbers of the best ``limit`` documents of ``mask`` for ``query``."""
+def rank(
+    searcher, query, mask: int, limit: int, cache: RankCache, newest: bool = False, bonus=None
+):
+    """Document numbers of the best ``limit`` documents of ``mask`` for ``query`` (``bonus``:
+    per document, added to its score)."""
     size = searcher.doc_count_all()
     candidates = mask_to_ids(mask, size)
     if not len(candidates):
@@ -167,6 +170,8 @@ def rank(searcher, query, mask: int, limit: int, cache: RankCache, newest: bool 
         avgfl = searcher.avg_field_length(fieldname) or 1.0
         idf = searcher.idf(fieldname, text)
         scores[ids] += boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+    if bonus is not None:
+        scores += bonus
     chosen = scores[candidates]
     if newest:
         years = cache.years(searcher)[candidates]

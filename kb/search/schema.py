@@ -79,6 +79,8 @@ def build_schema() -> Schema:
         org=bilingual(),
         names=bilingual(),
         spell=TEXT(analyzer=analysis.plain()),
+        # Codes and identifiers whole, without separators (codes.py): h2a, c181, 1071.
+        codes=KEYWORD(lowercase=True, commas=False, scorable=True),
         start_year=NUMERIC(int, bits=32, sortable=True),
         end_year=NUMERIC(int, bits=32),
         **{name: _facet() for name in FACET_FIELDS},

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from flask import current_app
+from sqlalchemy import select
 
 from kb.extensions import db
-from kb.models import Practice
+from kb.models import Practice, ThesaurusGroup
 from kb.search import get_index
 from kb.search import query as search_query
 from kb.search.query import SORTS, Limits, SearchResult
+from kb.search.reading import Thesaurus
 from kb.services.practices import load_published
 from kb.values.filters import Filters
 
@@ -16,7 +21,13 @@ DEFAULT_SORT = "relevance"
 
 
 def search_practices(
-    text: str, lang: str, filters: Filters, page: int = 1, size: int = 20, sort: str = DEFAULT_SORT
+    text: str,
+    lang: str,
+    filters: Filters,
+    page: int = 1,
+    size: int = 20,
+    sort: str = DEFAULT_SORT,
+    snippets: bool = True,
 ) -> tuple[SearchResult, list[Practice]]:
     """Hits for ``text`` re-read from the database in rank order.
 
@@ -25,11 +36,38 @@ def search_practices(
     pool's connections meanwhile; what it had loaded stays readable. Raises PageOutOfRange
     (a NotFound) past the last page.
     """
+    words = thesaurus()
     db.session.close()
     result = search_query.search(
-        get_index(), text, lang, filters, page, size, sort, limits=configured_limits()
+        get_index(),
+        text,
+        lang,
+        filters,
+        page,
+        size,
+        sort,
+        limits=configured_limits(),
+        thesaurus=words,
+        snippets=snippets,
     )
     return result, load_published(result.ids)
+
+
+_lock = threading.Lock()
+
+
+def thesaurus() -> Thesaurus:
+    """The thesaurus as the database holds it, re-read every SEARCH_THESAURUS_TTL seconds."""
+    cache = current_app.extensions.setdefault("kb.thesaurus", {"at": None, "value": None})
+    ttl = current_app.config["SEARCH_THESAURUS_TTL"]
+    with _lock:
+        if cache["at"] is not None and time.monotonic() - cache["at"] < ttl:
+            return cache["value"]
+    groups = [g.terms for g in db.session.scalars(select(ThesaurusGroup))]
+    value = Thesaurus(groups)
+    with _lock:
+        cache.update(at=time.monotonic(), value=value)
+    return value
 
 
 def configured_limits() -> Limits:

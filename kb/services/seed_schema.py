@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.search.analysis import fold
 from kb.services.seed_curation import CurationSeeds
 from kb.services.seed_fields import Fields
 from kb.services.seed_practice import SUBDIVISION, PracticeSeeds
@@ -16,6 +17,8 @@ ISO2 = re.compile(r"^[A-Z]{2}$")
 FRAMEWORK_KEY = re.compile(r"^[a-z]+-[0-9a-z.]+$")
 URL = re.compile(r"^https?://[^\s]+$")
 LANGS = ("en", "es")
+# Letters, digits, spaces and inner hyphens, apostrophes or slashes: no query syntax.
+THESAURUS_TERM = re.compile(r"^[^\W_](?:[\w' /-]*[^\W_])?$")
 FRAMEWORK_KINDS = ("gpog", "gcm", "sdg")
 
 
@@ -35,6 +38,7 @@ class SeedSet:
     practices: list[dict] = field(default_factory=list)
     collections: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
+    thesaurus: list[dict] = field(default_factory=list)
 
 
 class _Validator(PracticeSeeds, CurationSeeds):
@@ -238,6 +242,29 @@ class _Validator(PracticeSeeds, CurationSeeds):
                 if record:
                     self.seeds.practices.append(record)
 
+    def thesaurus(self) -> None:
+        """Groups of equivalent terms; a term belongs to one group only."""
+        seen: dict[str, str] = {}
+        for f in self.document("thesaurus.yaml", "groups", required=False):
+            key = self.slug(f, "key")
+            record = {"key": key}
+            for lang in LANGS:
+                terms = [t for t, _ in f.take_list(lang)]
+                for index, term in enumerate(terms):
+                    label = f"{lang}[{index}]"
+                    if not THESAURUS_TERM.match(term) or len(term.split()) > 6:
+                        f.problem(label, f"{term!r} is not a term of one to six plain words")
+                    elif (folded := fold(term.lower())) in seen:
+                        f.problem(label, f"{term!r} is already in group {seen[folded]!r}")
+                    else:
+                        seen[folded] = key
+                record[f"terms_{lang}"] = "\n".join(terms)
+            if sum(len(record[f"terms_{lang}"].splitlines()) for lang in LANGS) < 2:
+                f.problem("key", "a group needs at least two terms")
+            f.finish()
+            if key and self.unique("thesaurus group", key, f, "key"):
+                self.seeds.thesaurus.append(record)
+
     def references(self) -> None:
         """Links between records, checked once every record is known."""
         organisations = {o["key"] for o in self.seeds.organisations}
@@ -271,8 +298,19 @@ def validate(directory: Path) -> tuple[SeedSet, list[Problem]]:
     v.practices()
     v.collections()
     v.events()
+    v.thesaurus()
     v.references()
     return v.seeds, sorted(set(v.problems), key=lambda p: (p.file, p.line, p.field))
 
 
-__all__ = ["LinedDict", "LinedList", "Problem", "SeedSet", "validate"]
+def check(directory: Path) -> tuple[str, list]:
+    """Validate ``directory`` without writing: a one-line count of its records, and problems."""
+    seeds, problems = validate(directory)
+    counts = ", ".join(
+        f"{len(getattr(seeds, kind))} {kind}"
+        for kind in ("practices", "organisations", "countries", "collections", "events")
+    )
+    return counts, problems
+
+
+__all__ = ["LinedDict", "LinedList", "Problem", "SeedSet", "check", "validate"]

@@ -36,6 +36,7 @@ from kb.models import (
     Status,
     Subdivision,
     Theme,
+    ThesaurusGroup,
 )
 from kb.services import moderation
 from kb.services.seed_schema import SeedSet, validate
@@ -101,16 +102,6 @@ def seed(
     return report
 
 
-def check(directory: Path) -> tuple[str, list]:
-    """Validate ``directory`` without writing: a one-line count of its records, and problems."""
-    seeds, problems = validate(directory)
-    counts = ", ".join(
-        f"{len(getattr(seeds, kind))} {kind}"
-        for kind in ("practices", "organisations", "countries", "collections", "events")
-    )
-    return counts, problems
-
-
 class _Loader:
     def __init__(self, seeds: SeedSet, report: Report, progress, force: bool = False):
         self.seeds, self.report, self.progress = seeds, report, progress
@@ -173,6 +164,17 @@ class _Loader:
             self.collection(c)
         for e in s.events:
             self.event(e)
+        self.thesaurus(s.thesaurus)
+
+    def thesaurus(self, groups: list[dict]) -> None:
+        """The file is the whole thesaurus: a group taken out of it is deleted."""
+        keys = {g["key"] for g in groups}
+        for g in groups:
+            self.upsert(ThesaurusGroup, "thesaurus groups", {"key": g["key"]}, g)
+        for stale in self.session.scalars(select(ThesaurusGroup)):
+            if stale.key not in keys:
+                self.session.delete(stale)
+                self.report.count("thesaurus groups", False, True)
 
     def lookups(self) -> None:
         self.themes = {t.slug: t for t in self.session.scalars(select(Theme))}
