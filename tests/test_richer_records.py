@@ -91,17 +91,6 @@ def test_sources_carry_their_language(seeded_client):
     assert re.search(r'<cite lang="es">', page)
 
 
-def test_an_approximate_year_and_an_unconfirmed_status_read_honestly(seeded_app):
-    with seeded_app.app_context():
-        practice = db.session.get(Practice, 12)
-        data = versions.snapshot(practice)
-    data.update(
-        start_year=2011, start_year_approx=True, implementation_status="unknown", end_year=None
-    )
-    thawed = versions.thaw(data)
-    assert thawed.start_year_approx and str(thawed.implementation_status) == "unknown"
-
-
 def test_a_version_saved_before_evaluation_types_still_shows(seeded_app):
     with seeded_app.app_context():
         data = versions.snapshot(db.session.get(Practice, 7))

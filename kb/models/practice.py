@@ -147,10 +147,6 @@ class Practice(TimestampMixin, Base):
     )
 
     @property
-    def has_evaluation(self) -> bool:
-        return bool(self.evaluations)
-
-    @property
     def is_published(self) -> bool:
         return self.status == Status.published
 

@@ -105,10 +105,6 @@ class Reading:
     text: str = ""
 
     @property
-    def soft(self) -> list[Item]:
-        return [item for item in self.items if not item.strict]
-
-    @property
     def equivalents(self) -> list[tuple[str, tuple[str, ...]]]:
         """(words as typed, equivalents searched too) for each widened item."""
         return [(" ".join(i.words), i.equivalents) for i in self.items if i.equivalents]

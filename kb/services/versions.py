@@ -167,7 +167,6 @@ def thaw(data: dict) -> SimpleNamespace:
             ns(**dict(e, type=_value(e["type"]) if e["type"] else None))
             for e in data["evaluations"]
         ],
-        has_evaluation=bool(data["evaluations"]),
         last_reviewed=date.fromisoformat(data["last_reviewed"]) if data["last_reviewed"] else None,
         is_curated=data["is_curated"],
         translations={
