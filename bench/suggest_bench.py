@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from search_bench import generate, pct, progress, timed  # noqa: E402
+from corpus import generate  # noqa: E402
+from search_bench import pct, progress, timed  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from kb import create_app, resource_dir  # noqa: E402
@@ -105,7 +106,7 @@ def main() -> None:
             applied_after_commit = index.sync_now
             index.sync_now = lambda: 0  # bulk load: the rebuild below indexes everything
             print(f"Generating {args.practices:,} synthetic practices in {work}", file=sys.stderr)
-            generate(args.practices, 1000, random.Random(args.seed))
+            generate(args.practices, 1000, random.Random(args.seed), progress)
             print(file=sys.stderr)
             index.rebuild(db.session)
             index.sync_now = applied_after_commit
@@ -119,7 +120,7 @@ def main() -> None:
         service, endpoint, slowest = [], [], (0.0, "")
         typed = prefixes()
         for n, (lang, text) in enumerate(typed, 1):
-            samples = timed(
+            samples, _ = timed(
                 lambda t=text, lg=lang: suggest_index.suggest(index, t, lg, labels), args.rounds
             )
             service += samples
@@ -129,7 +130,7 @@ def main() -> None:
                     client.get(f"/{lg}/search/suggest", query_string={"q": t}).data
                 ),
                 args.rounds,
-            )
+            )[0]
             progress(f"timed {n}/{len(typed)} prefixes")
         print(file=sys.stderr)
 

@@ -68,9 +68,13 @@ def _ask_to_log_in():
 
 
 def register_search(app: Flask) -> None:
+    from flask_sqlalchemy.session import Session as FlaskSession
+
     from kb import search
+    from kb.services import catalogue
 
     search.init_app(app)
+    catalogue.install(FlaskSession)  # the cached vocabulary follows this process's commits
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -26,7 +26,20 @@ def test_the_search_benchmark_prints_its_table(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
-    for row in ("one-word", "two-word", "phrase", "fielded", "filtered", "edit -> searchable"):
-        assert row in out, row
+    lines = out.splitlines()
+    rows = ("one-word", "two-word", "phrase", "fielded", "filtered", "all", "browse")
+    for name in (*rows, "browse+filter"):
+        assert any(line.startswith(f"{name} ") for line in lines), name  # a row of the table
+    for figure in (
+        "query word bands (en",
+        "Whoosh index build:",
+        "FTS5 build:",
+        "index on disk: Whoosh",
+        "edit -> searchable",
+        "serving process memory",
+        "VmHWM",
+        "cores",
+    ):
+        assert figure in out, figure
     assert '"migrant workers"~10000000' in out and "slowest hostile page:" in out
-    assert out.strip().splitlines()[-1].startswith("Done: benchmarked")
+    assert lines[-1].startswith("Done: benchmarked")

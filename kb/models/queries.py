@@ -23,7 +23,7 @@ def involvement():
     ).subquery("involvement")
 
 
-def display_options():
+def card_options():
     """What a practice card shows, loaded in a few queries rather than one per card."""
     return (
         selectinload(Practice.translations),
@@ -31,6 +31,13 @@ def display_options():
         selectinload(Practice.pillars),
         selectinload(Practice.corridors),
         selectinload(Practice.countries),
+    )
+
+
+def display_options():
+    """A card's links and the sectors and provinces that filters and documents name."""
+    return (
+        *card_options(),
         selectinload(Practice.sectors),
         selectinload(Practice.subdivisions),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel import Locale
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -71,7 +73,9 @@ class Country(Base):
         return country_name(self.code, locale)
 
 
+@lru_cache(maxsize=4096)
 def country_name(code: str, locale: str) -> str:
+    """The country's name in ``locale`` (Babel's CLDR names; parsing a locale is not free)."""
     return Locale.parse(locale).territories.get(code, code)
 
 

@@ -18,8 +18,8 @@ from itertools import accumulate
 import numpy as np
 from whoosh import query as wq
 from whoosh.formats import Positions
-from whoosh.matching import FilterMatcher
 
+from kb.search.postings import posting_blocks, segments, term_postings
 from kb.search.schema import FACET_FIELDS, PAIR_FIELDS
 
 
@@ -105,30 +105,6 @@ def ids_mask(ids: np.ndarray, offset: int = 0) -> int:
     bits = np.zeros(int(ids.max()) + 1, dtype=bool)
     bits[ids] = True
     return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little") << offset
-
-
-def posting_blocks(matcher):
-    """(document numbers, block data) for each posting block of one segment's term, or None
-    when the matcher is not Whoosh's on-disk one (inline postings of rare terms).
-
-    Whoosh keeps each block's ids delta-encoded; decoding them with numpy avoids a Python step
-    per posting, which is what makes match sets, ranking and phrases fast. Deleted documents
-    are not filtered here: callers intersect with the live documents.
-    """
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if not all(hasattr(matcher, a) for a in ("_read_data", "_next_block", "_byteids")):
-        return None
-
-    def blocks():
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            raw = np.asarray(matcher._data[0], dtype=np.int64)
-            yield (raw if matcher._byteids else np.cumsum(raw)), matcher._data, matcher
-            matcher._next_block()
-
-    return blocks()
 
 
 def _leaf_ids(matcher) -> np.ndarray:
@@ -253,10 +229,6 @@ def phrase_mask(searcher, phrase, live: int) -> int:
     return mask
 
 
-def segments(searcher):
-    return searcher.subsearchers or [(searcher, 0)]
-
-
 def live_mask(searcher) -> int:
     """Every document not deleted."""
     mask = 0
@@ -270,12 +242,7 @@ def live_mask(searcher) -> int:
 
 
 def term_mask(searcher, fieldname: str, text) -> int:
-    mask = 0
-    for sub, offset in segments(searcher):
-        reader = sub.reader()
-        if (fieldname, text) in reader:
-            mask |= ids_mask(_leaf_ids(reader.postings(fieldname, text)), offset)
-    return mask
+    return ids_mask(term_postings(searcher, fieldname, text)[0])
 
 
 def match_mask(searcher, query, live: int) -> int:

@@ -7,9 +7,12 @@ import json
 
 from kb.models import Practice
 from kb.models.taxonomy import country_name
+from kb.search.analysis import fold
 from kb.search.codes import codes_in
 from kb.search.schema import LANGS, NO_END_YEAR
 from kb.values.filters import WOMEN
+
+SORT_KEY_CHARS = 200  # titles longer than this sort by their first 200 characters
 
 
 def _join(values) -> str:
@@ -73,12 +76,26 @@ def build(practice: Practice) -> dict:
     doc["women"] = [WOMEN] if practice.addresses_women else []
     doc["start_year"] = practice.start_year or 0
     doc["end_year"] = practice.end_year or NO_END_YEAR
+    doc["pid"] = practice.id
+    doc["reviewed"] = practice.last_reviewed.toordinal() if practice.last_reviewed else 0
+    for lang in LANGS:
+        # The title a card shows: the page's language, else the other one.
+        title = doc[f"title_{lang}"] or next((doc[f"title_{o}"] for o in LANGS if o != lang), "")
+        doc[f"sort_{lang}"] = sort_key(title)
     doc["stamp"] = stamp(doc)
     return to_whoosh(doc)
 
 
+def sort_key(title: str) -> bytes:
+    """How a title sorts: without case or accents (Ámbito beside ambiente)."""
+    return fold(title.casefold()).strip()[:SORT_KEY_CHARS].encode("utf-8")
+
+
 def stamp(doc: dict) -> str:
-    payload = json.dumps({k: v for k, v in doc.items() if k != "stamp"}, sort_keys=True)
+    payload = json.dumps(
+        {k: v.decode() if isinstance(v, bytes) else v for k, v in doc.items() if k != "stamp"},
+        sort_keys=True,
+    )
     return hashlib.sha1(payload.encode()).hexdigest()
 
 

@@ -13,6 +13,8 @@ import json
 import os
 from pathlib import Path
 
+from whoosh.reading import SegmentReader
+
 MANIFEST = "kb-manifest-{}.json"
 MANIFEST_GLOB = "kb-manifest-*.json"
 
@@ -71,13 +73,13 @@ def read_back(ix, schema) -> list[str]:
     """Read every segment of ``ix`` in full: stored fields, field lengths, columns, and every
     posting of every term. Returns one problem per segment that cannot be read."""
     problems = []
-    with ix.reader() as reader:
-        for leaf, _offset in reader.leaf_readers():
-            try:
+    for segment in ix._segments():
+        try:
+            with SegmentReader(ix.storage, ix.schema, segment) as leaf:
                 _read_segment(leaf, schema)
-            except Exception as exc:  # noqa: BLE001 - any failure is the damage reported
-                name = leaf.segment().segment_id()
-                problems.append(f"segment {name}: {type(exc).__name__}: {exc}"[:300])
+        except Exception as exc:  # noqa: BLE001 - any failure is the damage reported
+            name = segment.segment_id()
+            problems.append(f"segment {name}: {type(exc).__name__}: {exc}"[:300])
     return problems
 
 

@@ -16,22 +16,21 @@ import numpy as np
 from markupsafe import Markup
 from whoosh import qparser
 from whoosh import query as wq
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
-from whoosh.query import And, NullQuery, NumericRange, Query
+from whoosh.query import And, NullQuery, Query
 
 from kb.errors import PageOutOfRange
 from kb.search.bitsets import mask_to_ids, match_mask
+from kb.search.facets import Narrowing
+from kb.search.highlight import highlight
 from kb.search.index import SearchIndex
 from kb.search.ranking import rank, scored_terms
 from kb.search.reading import EMPTY, Reading, Thesaurus, parse_text, read
 from kb.search.schema import (
-    FACET_FIELDS,
     LANGS,
-    SCHEMA_ANALYZERS,
     SNIPPET_SOURCES,
     TEXT_FIELDS,
 )
-from kb.values.filters import DIMENSIONS, Filters
+from kb.values.filters import Filters
 from kb.values.paging import Paginated
 
 SORTS = ("relevance", "newest")
@@ -211,21 +210,6 @@ def bound(query: Query, reader, limits: Limits, notices: set[str]) -> Query:
 
 
 # --- searching ------------------------------------------------------------------------------
-def _dimension_values(filters: Filters) -> dict[str, tuple[str, ...]]:
-    return {
-        param: tuple(str(v) for v in getattr(filters, name)) for param, name in DIMENSIONS.items()
-    }
-
-
-def _year_query(filters: Filters) -> Query | None:
-    parts = []
-    if filters.year_to is not None:
-        parts.append(NumericRange("start_year", None, filters.year_to))
-    if filters.year_from is not None:
-        parts.append(NumericRange("end_year", filters.year_from, None))
-    return And(parts) if parts else None
-
-
 def search(
     index: SearchIndex,
     text: str,
@@ -251,26 +235,8 @@ def search(
     query = _all_of(parts)
     sets, live = index.facets.for_searcher(searcher)
     matches = 0 if _is_empty(query) else match_mask(searcher, query, live)
-    years = _year_query(filters)
-    year_mask = match_mask(searcher, years, live) if years is not None else -1
-
-    selected = _dimension_values(filters)
-    dimension_masks = {}
-    for param, values in selected.items():
-        if values:
-            mask = 0
-            for value in values:
-                mask |= sets[param].get(value, 0)
-            dimension_masks[param] = mask
-
-    def narrowed(skip: str | None = None) -> int:
-        mask = matches & year_mask
-        for param, dim_mask in dimension_masks.items():
-            if param != skip:
-                mask &= dim_mask
-        return mask
-
-    hits_mask = narrowed()
+    narrowing = Narrowing.of(searcher, filters, sets, live)
+    hits_mask = narrowing.apply(matches)
     soft = [(item, q) for item, q in zip(reading.items, parts, strict=False) if not item.strict]
     soft_masks: list[tuple[tuple[str, ...], int]] = []
     if not hits_mask and not reading.explicit and len(soft) >= 2:
@@ -281,18 +247,10 @@ def search(
         matches = 0
         for _words, mask in soft_masks:
             matches |= mask
-        hits_mask = narrowed()
+        hits_mask = narrowing.apply(matches)
     partial = bool(soft_masks) and bool(hits_mask)
     total = hits_mask.bit_count()
-    facets = {}
-    for param in FACET_FIELDS:
-        base = narrowed(skip=param)
-        counts = {}
-        if base:
-            for value, mask in sets[param].items():
-                if n := (base & mask).bit_count():
-                    counts[int(value) if param == "pillar" else value] = n
-        facets[param] = counts
+    facets = narrowing.counts(matches, sets)
 
     pages = max(1, math.ceil(total / size))
     if page > pages:
@@ -302,7 +260,16 @@ def search(
     missing: dict[int, tuple[str, ...]] = {}
     if total:
         bonus = _coordination(soft_masks, hits_mask, searcher.doc_count_all()) if partial else None
-        best = rank(searcher, query, hits_mask, page * size, index.ranking, sort == "newest", bonus)
+        best = rank(
+            searcher,
+            query,
+            hits_mask,
+            page * size,
+            index.ranking,
+            sort == "newest",
+            bonus,
+            ties=index.orders.pids(searcher),
+        )
         terms = _terms_by_field(query, searcher)
         for docnum in best[(page - 1) * size : page * size]:
             stored = searcher.stored_fields(docnum)
@@ -349,16 +316,12 @@ def _terms_by_field(query, searcher) -> dict[str, set[str]]:
     return terms
 
 
-_FRAGMENTER = ContextFragmenter(maxchars=240, surround=60)
-_FORMATTER = HtmlFormatter(tagname="mark", between=" … ")
-
-
 def _snippet(stored: dict, lang: str, terms: dict[str, set[str]]) -> Snippet | None:
     """The first highlighted passage: page language first, summary before body (cheaper).
 
     Only fields the query searched can be highlighted; skipping the others avoids analysing
     long bodies for nothing (a ``title:`` or ``org:`` query shows the summary instead).
-    HtmlFormatter escapes the text around the marks.
+    The text around the marks is escaped.
     """
     other = next(code for code in LANGS if code != lang)
     for code in (lang, other):
@@ -368,9 +331,7 @@ def _snippet(stored: dict, lang: str, terms: dict[str, set[str]]) -> Snippet | N
             text = stored.get(source)
             if indexed not in terms or not text:
                 continue
-            analyzer = SCHEMA_ANALYZERS[indexed]
-            html = highlight(text, terms[indexed], analyzer, _FRAGMENTER, _FORMATTER, top=2)
-            if html:
+            if html := highlight(text, indexed, terms[indexed]):
                 return Snippet(Markup(html), code, name)
     return None
 

@@ -15,35 +15,13 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
-from kb.search.bitsets import mask_to_ids, phrase_groups, posting_blocks, segments
+from kb.search.bitsets import mask_to_ids, phrase_groups
+from kb.search.postings import segments, term_postings
 from kb.search.schema import PAIR_FIELDS
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 MAX_EXPANSION = 64  # terms a prefix or wildcard may stand for in the ranking
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
-
-
-def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, term frequencies) of one segment's postings of a term."""
-    blocks = posting_blocks(matcher)
-    if blocks is None:
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
-    id_parts, tf_parts = [], []
-    for ids, data, block in blocks:
-        id_parts.append(ids)
-        weights = data[1]
-        if weights is None or isinstance(weights, float):
-            tf_parts.append(np.full(block._blocklength, weights or 1.0, dtype=np.float32))
-        else:
-            tf_parts.append(np.asarray(weights, dtype=np.float32))
-    if not id_parts:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    return np.concatenate(id_parts), np.concatenate(tf_parts)
 
 
 class RankCache:
@@ -132,26 +110,19 @@ def scored_terms(query, reader, words: bool = False) -> list[tuple[str, str, flo
     return out
 
 
-def _postings(searcher, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    field = searcher.schema[fieldname]
-    btext = field.to_bytes(text)
-    ids, tfs = [], []
-    for sub, offset in segments(searcher):
-        reader = sub.reader()
-        if (fieldname, btext) in reader:
-            seg_ids, seg_tfs = _leaf_postings(reader.postings(fieldname, btext))
-            ids.append(seg_ids + offset)
-            tfs.append(seg_tfs)
-    if not ids:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    return np.concatenate(ids), np.concatenate(tfs)
-
-
 def rank(
-    searcher, query, mask: int, limit: int, cache: RankCache, newest: bool = False, bonus=None
+    searcher,
+    query,
+    mask: int,
+    limit: int,
+    cache: RankCache,
+    newest: bool = False,
+    bonus=None,
+    ties=None,
 ):
     """Document numbers of the best ``limit`` documents of ``mask`` for ``query`` (``bonus``:
-    per document, added to its score)."""
+    per document, added to its score; ``ties``: per document, what breaks equal scores, such
+    as the practice id, so that the order does not depend on how the index was written)."""
     size = searcher.doc_count_all()
     candidates = mask_to_ids(mask, size)
     if not len(candidates):
@@ -161,7 +132,7 @@ def rank(
         if fieldname not in searcher.schema or not searcher.schema[fieldname].scorable:
             continue
         try:
-            ids, tf = _postings(searcher, fieldname, text)
+            ids, tf = term_postings(searcher, fieldname, searcher.schema[fieldname].to_bytes(text))
         except ValueError:
             continue
         if not len(ids):
@@ -173,12 +144,15 @@ def rank(
     if bonus is not None:
         scores += bonus
     chosen = scores[candidates]
+    tie = candidates if ties is None else ties[candidates]
     if newest:
         years = cache.years(searcher)[candidates]
-        order = np.lexsort((candidates, -chosen, -years))[:limit]
+        order = np.lexsort((tie, -chosen, -years))[:limit]
     elif len(candidates) > limit:
-        top = np.argpartition(-chosen, limit - 1)[:limit]
-        order = top[np.lexsort((candidates[top], -chosen[top]))]
+        # Every document scoring as high as the limit-th best, then the ties broken.
+        threshold = np.partition(-chosen, limit - 1)[limit - 1]
+        top = np.flatnonzero(-chosen <= threshold)
+        order = top[np.lexsort((tie[top], -chosen[top]))][:limit]
     else:
-        order = np.lexsort((candidates, -chosen))
+        order = np.lexsort((tie, -chosen))
     return [int(doc) for doc in candidates[order]]

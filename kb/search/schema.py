@@ -8,7 +8,8 @@ The summaries and bodies are stored apart for highlighting.
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn, VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from kb.search import analysis
 
@@ -83,6 +84,11 @@ def build_schema() -> Schema:
         codes=KEYWORD(lowercase=True, commas=False, scorable=True),
         start_year=NUMERIC(int, bits=32, sortable=True),
         end_year=NUMERIC(int, bits=32),
+        # Per-document columns that order a browsed list without the database (browse.py).
+        pid=COLUMN(NumericColumn("I")),
+        reviewed=COLUMN(NumericColumn("I")),
+        sort_en=COLUMN(VarBytesColumn()),
+        sort_es=COLUMN(VarBytesColumn()),
         **{name: _facet() for name in FACET_FIELDS},
     )
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import selectinload
+from flask import current_app, has_app_context
+from sqlalchemy import distinct, event, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from kb.errors import NotFound
 from kb.extensions import db
@@ -50,21 +53,70 @@ class Vocabulary:
     women: tuple[str, ...] = (WOMEN,)
 
 
+VOCABULARY_MODELS = (Theme, Pillar, Region, Country, Corridor, ActorType, Sector, Subdivision)
+# Another process's change to the vocabulary shows after at most this many seconds; this
+# process's own changes show at once (the listener below drops the cache on commit).
+VOCABULARY_TTL = 10.0
+_CACHE = "kb.vocabulary"
+_CHANGED = "kb.vocabulary_changed"
+_lock = threading.Lock()
+
+
 def vocabulary() -> Vocabulary:
+    """Every filter value, read once and kept for VOCABULARY_TTL seconds.
+
+    Nearly every page names filter values; reading them was eight queries per request. The
+    objects are read in a session of their own and kept detached: their columns stay
+    readable from any thread, and no request's session holds them.
+    """
+    cache = current_app.extensions.setdefault(_CACHE, {"at": None, "value": None})
+    with _lock:
+        if cache["at"] is not None and time.monotonic() - cache["at"] < VOCABULARY_TTL:
+            return cache["value"]
+    with Session(db.engine, expire_on_commit=False) as session:
+        value = _read_vocabulary(session)
+    with _lock:
+        cache.update(at=time.monotonic(), value=value)
+    return value
+
+
+def _read_vocabulary(session: Session) -> Vocabulary:
+    def rows(model, *order):
+        return session.scalars(select(model).order_by(*order))
+
     return Vocabulary(
-        themes={t.slug: t for t in db.session.scalars(select(Theme).order_by(Theme.position))},
-        pillars={p.number: p for p in db.session.scalars(select(Pillar).order_by(Pillar.number))},
-        regions={r.slug: r for r in db.session.scalars(select(Region).order_by(Region.position))},
-        countries={c.code: c for c in db.session.scalars(select(Country))},
-        corridors={c.slug: c for c in db.session.scalars(select(Corridor))},
-        actors={
-            a.slug: a for a in db.session.scalars(select(ActorType).order_by(ActorType.position))
-        },
-        sectors={s.slug: s for s in db.session.scalars(select(Sector).order_by(Sector.position))},
-        subdivisions={
-            s.code: s for s in db.session.scalars(select(Subdivision).order_by(Subdivision.code))
-        },
+        themes={t.slug: t for t in rows(Theme, Theme.position)},
+        pillars={p.number: p for p in rows(Pillar, Pillar.number)},
+        regions={r.slug: r for r in rows(Region, Region.position)},
+        countries={c.code: c for c in rows(Country)},
+        corridors={c.slug: c for c in rows(Corridor)},
+        actors={a.slug: a for a in rows(ActorType, ActorType.position)},
+        sectors={s.slug: s for s in rows(Sector, Sector.position)},
+        subdivisions={s.code: s for s in rows(Subdivision, Subdivision.code)},
     )
+
+
+def forget_vocabulary() -> None:
+    if has_app_context():
+        current_app.extensions.pop(_CACHE, None)
+
+
+def _after_flush(session, _context) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, VOCABULARY_MODELS) for obj in changed):
+        session.info[_CHANGED] = True
+
+
+def _after_commit(session) -> None:
+    if session.info.pop(_CHANGED, False):
+        forget_vocabulary()
+
+
+def install(session_class) -> None:
+    """Drop the cached vocabulary when a commit of this process changes it."""
+    if not event.contains(session_class, "after_flush", _after_flush):
+        event.listen(session_class, "after_flush", _after_flush)
+        event.listen(session_class, "after_commit", _after_commit)
 
 
 def _published(column):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kb.errors import KbError
@@ -82,12 +82,11 @@ def listed(filters: Filters, lang: str, sort: str, limit: int) -> list[Record]:
 
     Raises TooManyRows when more than ``limit`` practices pass (nothing is loaded then).
     """
-    total = db.session.scalar(
-        select(func.count()).select_from(practices.matching(filters).subquery())
-    )
+    # The list page's own service: the same filters, the same order.
+    total = practices.browse_published(filters, lang, sort, 1, 1)[0].total
     if total > limit:
         raise TooManyRows(total, limit)
-    page = practices.list_published(filters, lang, sort, 1, max(1, total))
+    page, _facets = practices.browse_published(filters, lang, sort, 1, max(1, total))
     return _records(page.items, lang)
 
 
@@ -108,7 +107,7 @@ def searched(text: str, lang: str, filters: Filters, sort: str, limit: int) -> l
 
 
 def _records(items: list[Practice], lang: str) -> list[Record]:
-    """Records of ``items`` (loaded with display_options), in their order. What a card does not
+    """Records of ``items`` (loaded with card_options), in their order. What a card does not
     show is loaded here for all of them at once, in a few queries rather than one per practice."""
     if items:
         db.session.scalars(
@@ -118,6 +117,8 @@ def _records(items: list[Practice], lang: str) -> list[Record]:
                 selectinload(Practice.organisation_links),
                 selectinload(Practice.evaluations),
                 selectinload(Practice.sources),
+                selectinload(Practice.sectors),
+                selectinload(Practice.subdivisions),
             )
         ).all()
     return [_record(p, lang) for p in items]

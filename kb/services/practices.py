@@ -33,7 +33,9 @@ from kb.models.practice import (
     practice_subdivision,
     practice_theme,
 )
-from kb.models.queries import display_options, involvement
+from kb.models.queries import card_options, display_options, involvement
+from kb.search import get_index
+from kb.search.browse import browse
 from kb.values.filters import DIMENSIONS, WOMEN, Filters
 from kb.values.paging import Paginated
 
@@ -174,6 +176,25 @@ def list_published(
     return Page(load_published(page_ids), total, page, size)
 
 
+def browse_published(
+    filters: Filters, lang: str, sort: str = DEFAULT_SORT, page: int = 1, size: int = 20
+) -> tuple[Page, dict[str, dict]]:
+    """One page of published practices passing ``filters``, and every facet count.
+
+    Served from the index (bitsets and per-document columns, see kb.search.browse); when the
+    index cannot be read (not built yet, or built by another version of the schema) the
+    database answers instead, slower but the same. The index may lag behind the database by
+    the time an edit takes to apply: anything no longer published is dropped from the page.
+    Raises PageOutOfRange past the last page.
+    """
+    index = get_index()
+    if not index.schema_is_current():
+        return list_published(filters, lang, sort, page, size), facet_counts(filters)
+    db.session.close()  # no connection held while the index answers, as for a search
+    listing = browse(index, filters, lang, sort, page, size)
+    return Page(load_published(listing.ids), listing.total, page, size), listing.facets
+
+
 def load_published(ids: list[int]) -> list[Practice]:
     """The published practices among ``ids``, in the order given, ready for a card list."""
     if not ids:
@@ -181,7 +202,7 @@ def load_published(ids: list[int]) -> list[Practice]:
     rows = db.session.scalars(
         select(Practice)
         .where(Practice.id.in_(ids), Practice.status == Status.published)
-        .options(*display_options())
+        .options(*card_options())
     ).all()
     by_id = {p.id: p for p in rows}
     return [by_id[i] for i in ids if i in by_id]
@@ -240,6 +261,7 @@ __all__ = [
     "Filters",
     "Page",
     "PageOutOfRange",
+    "browse_published",
     "facet_counts",
     "get_published",
     "list_published",

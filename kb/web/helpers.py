@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
+from flask_babel import format_date, format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -18,6 +20,7 @@ from kb.models.taxonomy import country_name
 from kb.services.moderation import status_label
 from kb.values.filters import Filters
 from kb.web.args import known_args
+from kb.web.facets import facet_groups
 from kb.web.rich_text import render_markdown
 
 
@@ -26,10 +29,16 @@ def has_language_versions() -> bool:
     return request.url_rule is not None and "lang" in request.url_rule.arguments
 
 
+_quote = lru_cache(maxsize=8192)(quote_plus)  # a facet list quotes the same values 100 times
+
+
 def with_query(path: str, args: dict[str, list[str]]) -> str:
-    """``path`` with a query string. Query arguments never go through url_for's keywords,
-    where a parameter named like a view argument (``?lang=``) or ``_scheme`` would clash."""
-    query = urlencode([(k, v) for k, values in args.items() for v in values])
+    """``path`` with a query string (as urlencode writes it). Query arguments never go through
+    url_for's keywords, where a parameter named like a view argument (``?lang=``) or
+    ``_scheme`` would clash."""
+    query = "&".join(
+        f"{_quote(str(k))}={_quote(str(v))}" for k, values in args.items() for v in values
+    )
     return f"{path}?{query}" if query else path
 
 
@@ -52,13 +61,31 @@ def page_url(**changes) -> str:
     return with_query(this_path(), args)
 
 
+@lru_cache(maxsize=8192)
+def _formatted(number, locale: str) -> str:
+    return babel_format_decimal(number, locale=locale)
+
+
+def format_number(number) -> str:
+    """A count as the page's language writes it (1,234 / 1234); a facet list shows hundreds."""
+    return _formatted(number, str(get_locale()))
+
+
 def filters_url(filters, **extra) -> str:
     """This page for other filters, keeping the search query and adding ``extra`` arguments."""
     args = filters.to_args()
-    if query := known_args(request.args).get("q"):
+    if query := _query_arg():
         args["q"] = query
     args.update({key: [str(value)] for key, value in extra.items() if value is not None})
     return with_query(this_path(), args)
+
+
+def _query_arg() -> list[str] | None:
+    """This request's search query, read once per request."""
+    environ = request.environ
+    if "kb.query_arg" not in environ:
+        environ["kb.query_arg"] = known_args(request.args).get("q")
+    return environ["kb.query_arg"]
 
 
 def this_path() -> str:
@@ -242,6 +269,7 @@ def init_app(app: Flask) -> None:
         year_label=year_label,
         link=link,
         format_date=format_date,
-        format_number=format_decimal,
+        format_number=format_number,
+        facet_groups=facet_groups,
     )
     app.jinja_env.filters["markdown"] = render_markdown

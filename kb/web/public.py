@@ -47,8 +47,8 @@ def about():
 def practice_list():
     vocab = catalogue.vocabulary()
     listing = parse_listing(request.args, vocab)
-    page = found(
-        practices.list_published,
+    page, facets = found(
+        practices.browse_published,
         listing.filters,
         g.lang,
         listing.sort,
@@ -59,7 +59,7 @@ def practice_list():
         "practices/list.html",
         listing=listing,
         page=page,
-        facets=practices.facet_counts(listing.filters),
+        facets=facets,
         vocab=vocab,
         sorts=practices.SORTS,
     )

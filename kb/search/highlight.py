@@ -1,0 +1,113 @@
+"""Highlighting a stored passage: Whoosh's context fragments and HTML marks, without running
+the whole analyzer over the passage.
+
+Whoosh's ``highlight()`` analyses every word of the passage (stop words, accent folding,
+stemming, a token per variant) on every search, which was most of a search's time. Here the
+passage is split with the tokenizer's own pattern and each distinct word is analysed once per
+process (an LRU cache), so a passage costs a regular expression scan and dictionary lookups.
+Fragments follow Whoosh's ContextFragmenter, scores its BasicFragmentScorer and marks its
+HtmlFormatter (``<mark class="match termN">``), with the text around them escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markupsafe import escape
+
+from kb.search.schema import SCHEMA_ANALYZERS
+
+# The pattern of Whoosh's RegexTokenizer, which every highlighted field's analyzer starts with.
+_TOKEN = re.compile(r"\w+(\.?\w+)*", re.UNICODE)
+MAX_CHARS = 240
+SURROUND = 60
+TOP = 2
+BETWEEN = " … "
+MAX_CLASSES = 5
+
+
+@lru_cache(maxsize=200_000)
+def forms(field: str, word: str) -> tuple[str, ...]:
+    """The index terms ``word`` stands for in ``field`` (none for a stop word)."""
+    return tuple(dict.fromkeys(t.text for t in SCHEMA_ANALYZERS[field](word)))
+
+
+@dataclass
+class _Fragment:
+    start: int
+    end: int
+    matches: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, term)
+
+    @property
+    def score(self) -> int:
+        return len(self.matches) * (len({term for *_span, term in self.matches}) * 100 or 1)
+
+
+def _tokens(text: str, field: str, terms: set[str]):
+    """(start, end, matched term or None) for each word of ``text``."""
+    for match in _TOKEN.finditer(text):
+        hit = next((f for f in forms(field, match.group().lower()) if f in terms), None)
+        yield match.start(), match.end(), hit
+
+
+def _fragments(text: str, field: str, terms: set[str]):
+    """Whoosh's ContextFragmenter(maxchars=240, surround=60), over one token per word."""
+    first = None
+    firsts: deque[int] = deque()
+    countdown = -1
+    matches: list[tuple[int, int, str]] = []
+    end = None
+    length = 0
+    for start, end, hit in _tokens(text, field, terms):
+        size = end - start
+        if countdown < 0 and hit is None:
+            firsts.append(start)
+            while firsts and end - firsts[0] > SURROUND:
+                firsts.popleft()
+        elif length + size > MAX_CHARS:
+            countdown = 0
+        elif hit is not None:
+            countdown = SURROUND
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = start
+                    countdown += SURROUND
+            matches.append((start, end, hit))
+        if countdown >= 0:
+            length += size
+            countdown -= size
+            if countdown <= 0:
+                yield _Fragment(first, end, matches)
+                matches, firsts, first, length = [], deque(), None, 0
+    if matches:
+        yield _Fragment(first, end, matches)
+
+
+def highlight(text: str, field: str, terms: set[str]) -> str:
+    """The best passages of ``text`` with the words standing for ``terms`` (index terms of
+    ``field``) marked, as HTML; empty when no word matches."""
+    fragments = [f for f in _fragments(text, field, terms) if f.matches]
+    if not fragments:
+        return ""
+    best = sorted(fragments, key=lambda f: -f.score)[:TOP]  # stable: the first of equals
+    best.sort(key=lambda f: f.start)
+    seen: dict[str, int] = {}
+    out = []
+    for fragment in best:
+        parts, index = [], fragment.start
+        for start, end, _term in fragment.matches:
+            if start < index:
+                continue
+            parts.append(str(escape(text[index:start])))
+            word = str(escape(text[start:end]))
+            number = seen.setdefault(word, len(seen) % MAX_CLASSES)
+            parts.append(f'<mark class="match term{number}">{word}</mark>')
+            index = end
+        parts.append(str(escape(text[index : fragment.end])))
+        out.append("".join(parts))
+    return BETWEEN.join(out)

@@ -1,0 +1,75 @@
+"""How the index is written for speed: a rebuild in worker processes and rare terms kept with
+their entry must give the same answers as before."""
+
+from __future__ import annotations
+
+import os
+
+from kb.extensions import db
+from kb.search import get_index
+from kb.search import index as index_module
+from kb.search.bitsets import match_mask, to_mask
+from kb.search.query import search
+from kb.values.filters import Filters
+
+QUERIES = [
+    "recruitment",
+    '"recruitment fees"',
+    "contratación",
+    "title:canada",
+    "h2a",
+    "fees -canada",
+]
+
+
+def answers(index):
+    out = {}
+    for text in QUERIES:
+        for lang in ("en", "es"):
+            result = search(index, text, lang, Filters(), size=100, snippets=False)
+            out[text, lang] = (result.ids, result.total, result.facets)
+    return out
+
+
+def test_a_rebuild_in_worker_processes_gives_the_same_answers(seeded_app, monkeypatch):
+    with seeded_app.test_request_context():
+        index = get_index()
+        monkeypatch.setattr(index_module, "PARALLEL_FROM", 10**9)
+        index.rebuild(db.session)  # one process, from the database as it is now
+        before = answers(index)
+        monkeypatch.setattr(index_module, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(index_module, "PARALLEL_BATCH", 10)
+        try:
+            assert index.rebuild(db.session) >= 79
+            searcher = index.searcher()
+            if (os.cpu_count() or 1) > 1:
+                assert len(searcher.subsearchers) >= 2  # one segment per worker
+            assert answers(index) == before
+            assert not index.check(db.session).drift
+        finally:
+            monkeypatch.setattr(index_module, "PARALLEL_FROM", 10**9)
+            index.rebuild(db.session)
+
+
+def test_rare_terms_are_stored_with_their_entry_and_still_match(seeded_app):
+    with seeded_app.test_request_context():
+        index = get_index()
+        searcher = index.searcher()
+        reader = searcher.reader()
+        inlined = []
+        for fieldname, text in reader.all_terms():
+            if fieldname in ("text_en", "pairs_en") and reader.doc_frequency(fieldname, text) == 1:
+                info = reader.term_info(fieldname, text)
+                if getattr(info, "is_inlined", lambda: False)():
+                    inlined.append((fieldname, text.decode()))
+            if len(inlined) >= 20:
+                break
+        assert len(inlined) >= 20
+        _sets, live = index.facets.for_searcher(searcher)
+        from whoosh.query import Term
+
+        for fieldname, text in inlined:
+            query = Term(fieldname, text)
+            mask = match_mask(searcher, query, live)
+            assert mask.bit_count() == 1
+            assert mask == to_mask(searcher.docs_for_query(query))
