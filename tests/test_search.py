@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -476,6 +477,43 @@ def test_rebuild_starts_anew_when_the_index_has_another_schema(app, runner):
     assert runner.invoke(args=["index", "rebuild"]).exit_code == 0
     assert runner.invoke(args=["index", "check"]).exit_code == 0
     assert search(index, "schema", "en", Filters()).ids == [1]
+
+
+def test_an_index_of_a_version_whose_classes_are_gone_is_rebuilt(app, runner, client):
+    """An index written by an older version (its analysis pickled a class that no longer
+    exists) cannot even be opened: check says so, rebuild starts anew, pages stay up."""
+    import sys
+    import types
+
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import Filter, RegexTokenizer
+
+    make_practice(id=1, title="Upgraded practice")
+    db.session.commit()
+    index = get_index()
+    index.close()
+    gone = types.ModuleType("kb_gone_analysis")
+
+    class GoneFilter(Filter):
+        def __call__(self, tokens):
+            yield from tokens
+
+    GoneFilter.__module__, GoneFilter.__qualname__ = gone.__name__, "GoneFilter"
+    gone.GoneFilter = GoneFilter
+    sys.modules[gone.__name__] = gone
+    try:
+        for path in Path(index.directory).iterdir():
+            path.unlink()
+        schema = fields.Schema(t=fields.TEXT(analyzer=RegexTokenizer() | GoneFilter()))
+        whoosh_index.create_in(str(index.directory), schema)
+    finally:
+        del sys.modules[gone.__name__]
+    assert client.get("/en/practices/").status_code == 200  # the database answers meanwhile
+    assert runner.invoke(args=["index", "check"]).exit_code == 1
+    result = runner.invoke(args=["index", "rebuild"])
+    assert result.exit_code == 0 and "1 published practice(s)" in result.output
+    assert search(index, "upgraded", "en", Filters()).ids == [1]
 
 
 def test_search_forms_keep_the_query_and_filters_without_javascript(seeded_client):

@@ -76,41 +76,9 @@ class VariantsFilter(Filter):
             seen = set()
             for text in forms(token.text):
                 if text and text not in seen:
-                    # The first form starts a new position (read by PairsFilter).
-                    token.variant = bool(seen)
                     seen.add(text)
                     token.text = text
                     yield token
-
-
-class PairsFilter(Filter):
-    """Turns a token stream into its adjacent pairs, ``"a b"``, one token each.
-
-    A two-word phrase then becomes a single term lookup instead of a comparison of positions in
-    every document that has both words. Variants of a word (see VariantsFilter) count as one
-    position, so each pair is emitted for every combination of their forms.
-    """
-
-    def __eq__(self, other):
-        return type(other) is type(self)
-
-    def __call__(self, tokens):
-        positions: list[list[str]] = []
-        carrier = None
-        for token in tokens:
-            carrier = token  # the stream reuses one token object; it carries the pairs out
-            if getattr(token, "variant", False) and positions:
-                positions[-1].append(token.text)
-            else:
-                positions.append([token.text])
-        if carrier is None:
-            return
-        carrier.variant = False
-        for previous, current in zip(positions, positions[1:], strict=False):
-            for first in previous:
-                for second in current:
-                    carrier.text = f"{first} {second}"
-                    yield carrier
 
 
 _STOP_ES = frozenset(stopwords_for_language("es")) | {fold(w) for w in stopwords_for_language("es")}
@@ -144,21 +112,6 @@ def spanish():
 def bilingual():
     """For names and labels searched in either language: folded word plus both stems."""
     return RegexTokenizer() | LowercaseFilter() | VariantsFilter("bilingual")
-
-
-@cache
-def english_pairs():
-    return english() | PairsFilter()
-
-
-@cache
-def spanish_pairs():
-    return spanish() | PairsFilter()
-
-
-@cache
-def bilingual_pairs():
-    return bilingual() | PairsFilter()
 
 
 @cache

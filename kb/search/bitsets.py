@@ -4,23 +4,23 @@ Counting a facet value under a query is ``(matches & value_set).bit_count()``: m
 whatever the number of documents, where ``groupedby`` over multi-valued fields rebuilds a
 document-to-values table on every query (measured 5-7x slower).
 
-The match set of the usual query shapes (terms combined with OR, AND, NOT) is computed from
-the posting blocks directly, vectorised with numpy, instead of stepping a matcher tree through
-every document in Python; other shapes (phrases, wildcards, ranges) use Whoosh's matchers.
+The match set of the usual query shapes (terms combined with OR, AND, NOT, and phrases) is
+computed from the posting blocks directly, vectorised with numpy, instead of stepping a
+matcher tree through every document in Python; other shapes (ranges) use Whoosh's matchers.
 """
 
 from __future__ import annotations
 
-import pickle
 import threading
-from itertools import accumulate
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.formats import Positions
 
-from kb.search.postings import posting_blocks, segments, term_postings
-from kb.search.schema import FACET_FIELDS, PAIR_FIELDS
+from kb.search.formats import PackedPositions
+from kb.search.postings import posting_blocks, segments, term_positions, term_postings
+from kb.search.schema import FACET_FIELDS
+
+_POSITION_BITS = 32  # a (document, position) key: the document above, the position below
 
 
 def to_mask(docnums) -> int:
@@ -87,9 +87,6 @@ class FacetSets:
         return out
 
 
-_INT_SIZE = 4  # a Positions value starts with the frequency as a 4-byte int
-
-
 def mask_to_ids(mask: int, size: int) -> np.ndarray:
     """The document numbers in a bitset, as an array."""
     if not mask:
@@ -116,35 +113,6 @@ def _leaf_ids(matcher) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
-def _leaf_positions(matcher, decode, wanted: np.ndarray) -> dict[int, list[int]]:
-    """Document number -> positions of a term in one segment, for the ``wanted`` documents."""
-    blocks = posting_blocks(matcher)
-    out = {}
-    if blocks is None:
-        while matcher.is_active():
-            if matcher.id() in wanted:
-                out[matcher.id()] = decode(matcher.value())
-            matcher.next()
-        return out
-    for ids, data, _m in blocks:
-        for i in np.flatnonzero(np.isin(ids, wanted, assume_unique=True)):
-            out[int(ids[i])] = decode(data[2][i])
-    return out
-
-
-def _position_decoder(field):
-    """Positions of a posting's value; the delta-coded pickle of Whoosh's Positions format,
-    decoded with accumulate() (the format's own loop was a measurable part of a phrase)."""
-    if type(field.format) is not Positions:
-        return field.format.decode_positions
-
-    def decode(value: bytes) -> list[int]:
-        body = value[_INT_SIZE:]
-        return list(accumulate(pickle.loads(body if body.endswith(b".") else body + b".")))
-
-    return decode
-
-
 def phrase_groups(phrase) -> list[list[str]]:
     """The phrase's words grouped by position: a word's variants share its character range."""
     words, ranges = phrase.words, phrase.char_ranges
@@ -164,8 +132,10 @@ def phrase_groups(phrase) -> list[list[str]]:
 def phrase_mask(searcher, phrase, live: int) -> int:
     """Documents where the phrase's words occur in order, ``slop`` positions apart at most.
 
-    Candidates are the documents having every word (bitsets); positions are read only for
-    them. Variants of one word (accents, stems) are alternatives at the same position.
+    Candidates are the documents having every word (bitsets). The positions of each word are
+    arrays (formats.py), narrowed to the candidates and compared as (document, position) keys
+    with numpy: no step per document. Variants of one word (accents, stems) are alternatives
+    at the same position.
     """
     if phrase.fieldname not in searcher.schema:
         return 0
@@ -174,20 +144,6 @@ def phrase_mask(searcher, phrase, live: int) -> int:
         return 0
     groups = phrase_groups(phrase)
     candidates = live
-    if len(groups) > 1 and phrase.slop == 1 and phrase.fieldname in PAIR_FIELDS:
-        # Each adjacent pair of words is one term of the pairs field: for two words that is
-        # the answer; for more, the documents left to check positions in.
-        pairs_field = PAIR_FIELDS[phrase.fieldname]
-        for first, second in zip(groups, groups[1:], strict=False):
-            pair_mask = 0
-            for a in first:
-                for b in second:
-                    pair_mask |= match_mask(searcher, wq.Term(pairs_field, f"{a} {b}"), live)
-            candidates &= pair_mask
-            if not candidates:
-                return 0
-        if len(groups) == 2:
-            return candidates
     for group in groups:
         group_mask = 0
         for word in group:
@@ -197,36 +153,28 @@ def phrase_mask(searcher, phrase, live: int) -> int:
             return 0
     if len(groups) == 1:
         return candidates
-    decode = _position_decoder(field)
-    mask = 0
-    for sub, offset in segments(searcher):
-        reader = sub.reader()
-        count = reader.doc_count_all()
-        local = (candidates >> offset) & ((1 << count) - 1)
-        if not local:
-            continue
-        wanted = mask_to_ids(local, count)
-        positions: list[dict[int, set[int]]] = []
-        for group in groups:
-            by_doc: dict[int, set[int]] = {}
-            for word in group:
-                btext = field.to_bytes(word)
-                if (phrase.fieldname, btext) in reader:
-                    matcher = reader.postings(phrase.fieldname, btext)
-                    for doc, posns in _leaf_positions(matcher, decode, wanted).items():
-                        by_doc.setdefault(doc, set()).update(posns)
-            positions.append(by_doc)
-        steps = range(1, phrase.slop + 1)
-        for doc in map(int, wanted):
-            starts = positions[0].get(doc, set())
-            for following in positions[1:]:
-                reachable = {p + step for p in starts for step in steps}
-                starts = reachable & following.get(doc, set())
-                if not starts:
-                    break
-            if starts:
-                mask |= 1 << (doc + offset)
-    return mask
+    if not isinstance(field.format, PackedPositions):  # an index of another format
+        return to_mask(searcher.docs_for_query(phrase)) & candidates
+    size = searcher.doc_count_all()
+    wanted = np.zeros(size, dtype=bool)
+    wanted[mask_to_ids(candidates, size)] = True
+
+    def keys(group: list[str]) -> np.ndarray:
+        parts = []
+        for word in group:
+            docs, positions = term_positions(searcher, phrase.fieldname, field.to_bytes(word))
+            chosen = wanted[docs]
+            parts.append((docs[chosen] << _POSITION_BITS) | positions[chosen])
+        return np.unique(np.concatenate(parts))
+
+    starts = keys(groups[0])
+    for group in groups[1:]:
+        steps = [starts + step for step in range(1, phrase.slop + 1)]
+        reachable = np.unique(np.concatenate(steps))
+        starts = reachable[np.isin(reachable, keys(group), assume_unique=True)]
+        if not len(starts):
+            return 0
+    return ids_mask(np.unique(starts >> _POSITION_BITS))
 
 
 def live_mask(searcher) -> int:

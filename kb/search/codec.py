@@ -4,7 +4,7 @@ Whoosh means to store the postings of a rare term inside the term's entry instea
 block of the postings file (no block header, no separate compression, one read instead of
 two), but its writer calls a method that does not exist (``set_inline`` for
 ``set_inlined``) and only inlines lists shorter than ``inlinelimit`` = 1, that is none. Most
-terms of an index are rare (word pairs, names, codes), so this halves the time spent
+terms of an index are rare (names, codes, unusual words), so this saves much of the time spent
 writing postings. Reading inlined postings is Whoosh's own code.
 """
 

@@ -35,7 +35,6 @@ def build(practice: Practice) -> dict:
     codes = sorted(practice.involved_country_codes)
     for lang in LANGS:
         doc[f"text_{lang}"] = _join((doc[f"summary_{lang}"], doc[f"body_{lang}"], extra[lang]))
-        doc[f"pairs_{lang}"] = doc[f"text_{lang}"]
     doc["title"] = _join(doc[f"title_{lang}"] for lang in LANGS)
     doc["org"] = _join(
         _join((o.name_en, o.name_es, o.acronym_en, o.acronym_es)) for o in organisations
@@ -47,7 +46,6 @@ def build(practice: Practice) -> dict:
         + [getattr(t, f"name_{lang}") for t in practice.themes for lang in LANGS]
         + [getattr(p, f"short_{lang}") for p in practice.pillars for lang in LANGS]
     )
-    doc["pairs_names"] = doc["names"]
     doc["codes"] = codes_in(
         _join(
             [doc[f"{name}_{lang}"] for name in ("title", "text") for lang in LANGS]

@@ -94,7 +94,12 @@ class SearchIndex:
 
     # --- opening ----------------------------------------------------------------------------
     def exists(self) -> bool:
-        return whoosh_index.exists_in(str(self.directory))
+        """Whether an index was written here, even one this version cannot read (written by a
+        version whose analysis classes are gone): ``rebuild`` then starts anew."""
+        try:
+            return whoosh_index.exists_in(str(self.directory))
+        except Exception:  # noqa: BLE001 - unreadable, but there
+            return any(self.directory.glob("_MAIN_*.toc"))
 
     def open(self):
         with self._lock:

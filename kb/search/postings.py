@@ -14,6 +14,8 @@ from collections import OrderedDict
 import numpy as np
 from whoosh.matching import FilterMatcher
 
+from kb.search.formats import unpack
+
 BUDGET_BYTES = 48 * 2**20  # decoded postings kept per process
 _EMPTY = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
 
@@ -75,7 +77,7 @@ class PostingsCache:
     def __init__(self, budget: int = BUDGET_BYTES):
         self.budget = budget
         self._generation = None
-        self._items: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -125,6 +127,44 @@ def term_postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, n
         value = (ids[0], tfs[0])
     else:
         value = (np.concatenate(ids), np.concatenate(tfs))
+    if cache is not None:
+        cache.put(generation, key, value)
+    return value
+
+
+def term_positions(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(document number per position, position) of every occurrence of a term over the whole
+    index, for a field stored with PackedPositions; kept like the postings."""
+    cache = getattr(searcher, "kb_postings", None)
+    generation = searcher.reader().generation() if cache is not None else None
+    key = ("positions", fieldname, btext)
+    if cache is not None and (found := cache.get(generation, key)) is not None:
+        return found
+    docs, positions = [], []
+    for sub, offset in segments(searcher):
+        reader = sub.reader()
+        if (fieldname, btext) not in reader:
+            continue
+        matcher = reader.postings(fieldname, btext)
+        blocks = posting_blocks(matcher)
+        if blocks is None:  # postings kept with the term: a handful
+            values, ids = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                values.append(matcher.value())
+                matcher.next()
+            parts = [(np.array(ids, dtype=np.int64), values)]
+        else:
+            parts = [(ids, list(data[2])) for ids, data, _m in blocks]
+        for ids, values in parts:
+            seg_docs, seg_positions = unpack(ids + offset, values)
+            docs.append(seg_docs)
+            positions.append(seg_positions)
+    value = (
+        (np.concatenate(docs), np.concatenate(positions))
+        if docs
+        else (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    )
     if cache is not None:
         cache.put(generation, key, value)
     return value

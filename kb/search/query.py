@@ -311,7 +311,7 @@ def _coordination(soft_masks, hits_mask: int, size: int):
 
 def _terms_by_field(query, searcher) -> dict[str, set[str]]:
     terms: dict[str, set[str]] = {}
-    for fieldname, text, _boost in scored_terms(query, searcher.reader(), words=True):
+    for fieldname, text, _boost in scored_terms(query, searcher.reader()):
         terms.setdefault(fieldname, set()).add(text)
     return terms
 

@@ -15,9 +15,8 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
-from kb.search.bitsets import mask_to_ids, phrase_groups
+from kb.search.bitsets import mask_to_ids
 from kb.search.postings import segments, term_postings
-from kb.search.schema import PAIR_FIELDS
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 MAX_EXPANSION = 64  # terms a prefix or wildcard may stand for in the ranking
@@ -65,13 +64,9 @@ class RankCache:
             return self._years
 
 
-def scored_terms(query, reader, words: bool = False) -> list[tuple[str, str, float]]:
-    """(field, text, boost) of every term that counts towards a document's score.
-
-    A phrase in a field that has a pairs field scores by its word pairs there: their postings
-    hold only the documents with the phrase, where the single words' postings hold most of the
-    index. With ``words=True`` (for highlighting) a phrase gives its words instead.
-    """
+def scored_terms(query, reader) -> list[tuple[str, str, float]]:
+    """(field, text, boost) of every term that counts towards a document's score (a phrase by
+    its words; negated parts not at all); also the terms a highlight marks."""
     out: list[tuple[str, str, float]] = []
 
     def walk(q, boost: float) -> None:
@@ -84,16 +79,8 @@ def scored_terms(query, reader, words: bool = False) -> list[tuple[str, str, flo
         elif isinstance(q, wq.Not):
             return
         elif isinstance(q, wq.Phrase):
-            groups = phrase_groups(q)
-            if not words and len(groups) > 1 and q.fieldname in PAIR_FIELDS:
-                pairs_field = PAIR_FIELDS[q.fieldname]
-                for first, second in zip(groups, groups[1:], strict=False):
-                    for a in first:
-                        for b in second:
-                            out.append((pairs_field, f"{a} {b}", boost * q.boost))
-            else:
-                for word in q.words:
-                    out.append((q.fieldname, word, boost * q.boost))
+            for word in q.words:
+                out.append((q.fieldname, word, boost * q.boost))
         elif isinstance(q, wq.MultiTerm):
             try:
                 texts = list(q._btexts(reader))[:MAX_EXPANSION]

@@ -12,6 +12,7 @@ from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from kb.search import analysis
+from kb.search.formats import PackedPositions
 
 LANGS = ("en", "es")
 # Text fields searched by a plain query, with their weight; the page's language is boosted.
@@ -22,8 +23,6 @@ TEXT_FIELDS = {
     "text_es": 1.0,
     "names": 1.0,
 }
-# Fields of adjacent word pairs: a two-word phrase in the text is one term lookup there.
-PAIR_FIELDS = {"text_en": "pairs_en", "text_es": "pairs_es", "names": "pairs_names"}
 # Stored passages that can be highlighted, and the indexed field whose terms mark them.
 SNIPPET_SOURCES = {
     "summary_en": "text_en",
@@ -52,15 +51,21 @@ def _facet():
     return KEYWORD(lowercase=False, commas=False, scorable=False)
 
 
+def _packed(field: TEXT) -> TEXT:
+    """Positions stored packed (formats.py), for phrases read with numpy."""
+    field.format = PackedPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def build_schema() -> Schema:
     def english(stored=False):
-        return TEXT(analyzer=analysis.english(), stored=stored)
+        return _packed(TEXT(analyzer=analysis.english(), stored=stored))
 
     def spanish(stored=False):
-        return TEXT(analyzer=analysis.spanish(), stored=stored, multitoken_query="or")
+        return _packed(TEXT(analyzer=analysis.spanish(), stored=stored, multitoken_query="or"))
 
     def bilingual():
-        return TEXT(analyzer=analysis.bilingual(), multitoken_query="or")
+        return _packed(TEXT(analyzer=analysis.bilingual(), multitoken_query="or"))
 
     return Schema(
         id=ID(stored=True, unique=True),
@@ -73,13 +78,10 @@ def build_schema() -> Schema:
         body_en=STORED(),
         summary_es=STORED(),
         body_es=STORED(),
-        pairs_en=TEXT(analyzer=analysis.english_pairs(), phrase=False),
-        pairs_es=TEXT(analyzer=analysis.spanish_pairs(), phrase=False),
-        pairs_names=TEXT(analyzer=analysis.bilingual_pairs(), phrase=False),
         title=bilingual(),
         org=bilingual(),
         names=bilingual(),
-        spell=TEXT(analyzer=analysis.plain()),
+        spell=TEXT(analyzer=analysis.plain(), phrase=False),  # a vocabulary: no positions
         # Codes and identifiers whole, without separators (codes.py): h2a, c181, 1071.
         codes=KEYWORD(lowercase=True, commas=False, scorable=True),
         start_year=NUMERIC(int, bits=32, sortable=True),
