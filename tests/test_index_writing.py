@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 
 from kb.extensions import db
+from kb.models import Practice
 from kb.search import get_index
 from kb.search import index as index_module
 from kb.search.bitsets import match_mask, to_mask
 from kb.search.query import search
 from kb.values.filters import Filters
+from tests.factories import make_practice
 
 QUERIES = [
     "recruitment",
@@ -73,3 +75,20 @@ def test_rare_terms_are_stored_with_their_entry_and_still_match(seeded_app):
             mask = match_mask(searcher, query, live)
             assert mask.bit_count() == 1
             assert mask == to_mask(searcher.docs_for_query(query))
+
+
+def test_segments_holding_short_posting_lists_merge_and_edits_keep_applying(app):
+    """Merging reads the postings kept with their terms back (facet values have no stored
+    value: they must come back as bytes); an edit after many merges is still applied."""
+    index = get_index()
+    for pid in range(1, 25):
+        make_practice(id=pid, title=f"Merged practice {pid}", countries=("MX",) if pid % 2 else ())
+        db.session.commit()
+    assert index.pending(db.session) == 0
+    assert len(index.searcher().subsearchers or [None]) < 24  # merges happened
+    practice = db.session.get(Practice, 7)
+    practice.translations["en"].title = "Merged practice seven walrus"
+    db.session.commit()
+    assert index.pending(db.session) == 0
+    assert search(index, "walrus", "en", Filters()).ids == [7]
+    assert not index.check(db.session).drift

@@ -36,6 +36,9 @@ class _PostingsWriter(W3PostingsWriter):
         if self.written() or len(self) >= self._inlinelimit:
             return super().finish_postings()
         terminfo.add_block(self)
-        terminfo.set_inlined(self._ids, self._weights, self._values)
+        # A format without values (facets, ids) must still give bytes to a later merge,
+        # where Whoosh's list matcher would give a str.
+        values = self._values or [b""] * len(self._ids)
+        terminfo.set_inlined(self._ids, self._weights, values)
         self._terminfo = None
         return terminfo

@@ -19,7 +19,7 @@ from whoosh import query as wq
 from whoosh.query import And, NullQuery, Query
 
 from kb.errors import PageOutOfRange
-from kb.search.bitsets import mask_to_ids, match_mask
+from kb.search.bitsets import mask_to_ids, match_mask, term_mask
 from kb.search.facets import Narrowing
 from kb.search.highlight import highlight
 from kb.search.index import SearchIndex
@@ -271,11 +271,13 @@ def search(
             ties=index.orders.pids(searcher),
         )
         terms = _terms_by_field(query, searcher)
+        holding = _holding(searcher, terms) if snippets else {}
         for docnum in best[(page - 1) * size : page * size]:
             stored = searcher.stored_fields(docnum)
             pid = int(stored["id"])
             ids.append(pid)
-            if snippets and (snippet := _snippet(stored, lang, terms)):
+            found = {name for name, mask in holding.items() if (mask >> docnum) & 1}
+            if snippets and (snippet := _snippet(stored, lang, terms, found)):
                 marked[pid] = snippet
             if partial:
                 missing[pid] = tuple(
@@ -316,11 +318,25 @@ def _terms_by_field(query, searcher) -> dict[str, set[str]]:
     return terms
 
 
-def _snippet(stored: dict, lang: str, terms: dict[str, set[str]]) -> Snippet | None:
+def _holding(searcher, terms: dict[str, set[str]]) -> dict[str, int]:
+    """Per highlightable field, the documents holding one of the query's terms in it."""
+    out = {}
+    for name in set(SNIPPET_SOURCES.values()) & set(terms):
+        field = searcher.schema[name]
+        mask = 0
+        for text in terms[name]:
+            mask |= term_mask(searcher, name, field.to_bytes(text))
+        out[name] = mask
+    return out
+
+
+def _snippet(
+    stored: dict, lang: str, terms: dict[str, set[str]], found: set[str]
+) -> Snippet | None:
     """The first highlighted passage: page language first, summary before body (cheaper).
 
-    Only fields the query searched can be highlighted; skipping the others avoids analysing
-    long bodies for nothing (a ``title:`` or ``org:`` query shows the summary instead).
+    Only fields where the document holds one of the query's terms (``found``) are read: a
+    word found only in the title does not make the summary and body be scanned for nothing.
     The text around the marks is escaped.
     """
     other = next(code for code in LANGS if code != lang)
@@ -329,7 +345,7 @@ def _snippet(stored: dict, lang: str, terms: dict[str, set[str]]) -> Snippet | N
             source = f"{name}_{code}"
             indexed = SNIPPET_SOURCES[source]
             text = stored.get(source)
-            if indexed not in terms or not text:
+            if indexed not in found or not text:
                 continue
             if html := highlight(text, indexed, terms[indexed]):
                 return Snippet(Markup(html), code, name)
