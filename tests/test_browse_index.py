@@ -110,3 +110,89 @@ def test_without_a_readable_index_the_database_answers(seeded_app, monkeypatch):
         page, facets = practices.browse_published(Filters(regions=("africa",)), "en")
         assert [p.id for p in page.items] == [p.id for p in expected.items]
         assert {k: v for k, v in facets["theme"].items() if v} == expected_facets["theme"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/practices/",
+        "/es/practices/?theme=legal-frameworks&country=MX&sort=newest",
+        "/en/practices/?pillar=2&pillar=4&year_from=2010&region=americas",
+        "/es/search?q=trabajadores+migrantes&corridor=MX-CA&sort=relevance",
+    ],
+)
+def test_facet_links_are_the_filters_links(seeded_app, url):
+    """The sidebar builds its links from pieces; each must be what filters_url gives."""
+    from flask import request
+
+    from kb.services.catalogue import vocabulary
+    from kb.web.args import parse_listing
+    from kb.web.facets import facet_groups
+    from kb.web.helpers import filters_url
+
+    with seeded_app.test_request_context(url):
+        seeded_app.preprocess_request()
+        vocab = vocabulary()
+        if "/search" in url:
+            listing = parse_listing(request.args, vocab, ("relevance", "newest"), "relevance")
+        else:
+            listing = parse_listing(request.args, vocab)
+        _page, facets = practices.browse_published(listing.filters, "en")
+        checked = 0
+        for group in facet_groups(listing, facets, vocab):
+            for item in group.values:
+                change = listing.filters.without if item.active else listing.filters.with_value
+                assert item.href == filters_url(change(group.param, item.value), sort=listing.sort)
+                checked += 1
+        assert checked >= 20
+
+
+def count_queries(app, fn):
+    from sqlalchemy import event
+
+    seen = []
+
+    def before(*_args):
+        seen.append(1)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return len(seen)
+
+
+def test_cards_are_read_once_and_again_when_their_practice_changes(app, client):
+    from tests.factories import make_practice
+
+    for pid in range(1, 6):
+        make_practice(id=pid, title=f"Card practice {pid}")
+    db.session.commit()
+    assert "Card practice 3" in client.get("/en/practices/").get_data(True)
+    # Read again: one query confirms the ids are published, none re-reads the cards.
+    with app.test_request_context():
+        page, _ = practices.browse_published(Filters(), "en")
+        assert count_queries(app, lambda: practices.browse_published(Filters(), "en")) == 1
+    practice = db.session.get(Practice, 3)
+    practice.translations["en"].title = "Card practice three renamed"
+    db.session.commit()
+    html = client.get("/en/practices/").get_data(True)
+    assert "Card practice three renamed" in html and "Card practice 3<" not in html
+    assert "Card practice three renamed" in client.get("/en/search?q=renamed").get_data(True)
+
+
+def test_a_card_no_longer_published_is_left_out_even_before_the_index_knows(app, client):
+    from tests.factories import make_practice
+
+    for pid in range(1, 4):
+        make_practice(id=pid, title=f"Shown practice {pid}")
+    db.session.commit()
+    assert "Shown practice 2" in client.get("/en/practices/").get_data(True)
+    get_index().sync_now = lambda: 0  # the index lags behind the database
+    db.session.get(Practice, 2).status = Status.archived
+    db.session.commit()
+    html = client.get("/en/practices/").get_data(True)
+    assert "Shown practice 1" in html and "Shown practice 2" not in html
+    assert "Shown practice 2" not in client.get("/en/search?q=shown").get_data(True)

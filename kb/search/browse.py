@@ -4,7 +4,7 @@ order, all from the index (bitsets in facets.py, orders in orders.py)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +24,7 @@ class Listing(Paginated):
     facets: dict[str, dict]
     number: int
     size: int
+    stamps: dict[int, str] = field(default_factory=dict)  # per id, its document's stamp
 
 
 def browse(
@@ -33,6 +34,7 @@ def browse(
     sort: str = "title",
     page: int = 1,
     size: int = 20,
+    stamps: bool = True,
 ) -> Listing:
     """One page of the documents passing ``filters``, in ``sort`` order, with the total and
     every facet count. Raises PageOutOfRange past the last page."""
@@ -45,6 +47,7 @@ def browse(
     if page > pages:
         raise PageOutOfRange(page)
     ids: list[int] = []
+    found: dict[int, str] = {}
     if total:
         docs = mask_to_ids(hits, searcher.doc_count_all())
         position = index.orders.position(searcher, sort if sort in SORTS else "title", lang)
@@ -56,4 +59,7 @@ def browse(
         chosen = docs[np.argsort(ranks, kind="stable")][(page - 1) * size : wanted]
         pids = index.orders.pids(searcher)
         ids = [int(pids[doc]) for doc in chosen]
-    return Listing(ids, total, narrowing.counts(live, sets), page, size)
+        if stamps:
+            for pid, doc in zip(ids, chosen, strict=True):
+                found[pid] = searcher.stored_fields(int(doc)).get("stamp")
+    return Listing(ids, total, narrowing.counts(live, sets), page, size, found)

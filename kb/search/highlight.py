@@ -4,7 +4,7 @@ the whole analyzer over the passage.
 Whoosh's ``highlight()`` analyses every word of the passage (stop words, accent folding,
 stemming, a token per variant) on every search, which was most of a search's time. Here the
 passage is split with the tokenizer's own pattern and each distinct word is analysed once per
-process (an LRU cache), so a passage costs a regular expression scan and dictionary lookups.
+process (a cache of words), so a passage costs a regular expression scan and dictionary lookups.
 Fragments follow Whoosh's ContextFragmenter, scores its BasicFragmentScorer and marks its
 HtmlFormatter (``<mark class="match termN">``), with the text around them escaped.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from markupsafe import escape
 
@@ -29,10 +28,19 @@ BETWEEN = " … "
 MAX_CLASSES = 5
 
 
-@lru_cache(maxsize=200_000)
+_FORMS: dict[str, dict[str, tuple[str, ...]]] = {field: {} for field in SCHEMA_ANALYZERS}
+_MAX_WORDS = 200_000  # per field; the cache starts again past this
+
+
 def forms(field: str, word: str) -> tuple[str, ...]:
-    """The index terms ``word`` stands for in ``field`` (none for a stop word)."""
-    return tuple(dict.fromkeys(t.text for t in SCHEMA_ANALYZERS[field](word)))
+    """The index terms ``word`` (lowercased) stands for in ``field`` (none for a stop word)."""
+    known = _FORMS[field]
+    found = known.get(word)
+    if found is None:
+        if len(known) >= _MAX_WORDS:
+            known.clear()
+        found = known[word] = tuple(dict.fromkeys(t.text for t in SCHEMA_ANALYZERS[field](word)))
+    return found
 
 
 @dataclass
@@ -48,8 +56,17 @@ class _Fragment:
 
 def _tokens(text: str, field: str, terms: set[str]):
     """(start, end, matched term or None) for each word of ``text``."""
+    known = _FORMS[field]
     for match in _TOKEN.finditer(text):
-        hit = next((f for f in forms(field, match.group().lower()) if f in terms), None)
+        word = match.group().lower()
+        found = known.get(word)
+        if found is None:
+            found = forms(field, word)
+        hit = None
+        for form in found:
+            if form in terms:
+                hit = form
+                break
         yield match.start(), match.end(), hit
 
 

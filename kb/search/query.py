@@ -80,6 +80,8 @@ class SearchResult(Paginated):
     missing: dict[int, tuple[str, ...]] = field(default_factory=dict)
     # (words as typed, equivalents searched too), from the thesaurus.
     equivalents: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Per hit, the stamp of its indexed document (it changes with anything a card shows).
+    stamps: dict[int, str] = field(default_factory=dict)
 
 
 # --- parsing --------------------------------------------------------------------------------
@@ -256,6 +258,7 @@ def search(
     if page > pages:
         raise PageOutOfRange(page)
     ids: list[int] = []
+    stamps: dict[int, str] = {}
     marked: dict[int, Snippet] = {}
     missing: dict[int, tuple[str, ...]] = {}
     if total:
@@ -276,6 +279,7 @@ def search(
             stored = searcher.stored_fields(docnum)
             pid = int(stored["id"])
             ids.append(pid)
+            stamps[pid] = stored.get("stamp")
             found = {name for name, mask in holding.items() if (mask >> docnum) & 1}
             if snippets and (snippet := _snippet(stored, lang, terms, found)):
                 marked[pid] = snippet
@@ -297,6 +301,7 @@ def search(
         left_out=tuple(" ".join(w) for w, mask in soft_masks if partial and not mask & hits_mask),
         missing=missing,
         equivalents=tuple(reading.equivalents),
+        stamps=stamps,
     )
     if total == 0:
         result.suggestion = suggest(searcher, shown)

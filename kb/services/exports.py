@@ -86,7 +86,7 @@ def listed(filters: Filters, lang: str, sort: str, limit: int) -> list[Record]:
     total = practices.browse_published(filters, lang, sort, 1, 1)[0].total
     if total > limit:
         raise TooManyRows(total, limit)
-    page, _facets = practices.browse_published(filters, lang, sort, 1, max(1, total))
+    page, _facets = practices.browse_published(filters, lang, sort, 1, max(1, total), cards=False)
     return _records(page.items, lang)
 
 
@@ -99,7 +99,7 @@ def searched(text: str, lang: str, filters: Filters, sort: str, limit: int) -> l
     # The search page's own service, with a page as large as a download: the same reading of
     # the query, the same hits, the same order.
     result, items = search.search_practices(
-        text, lang, filters, 1, max(1, limit), sort, snippets=False
+        text, lang, filters, 1, max(1, limit), sort, snippets=False, cards=False
     )
     if result.total > limit:
         raise TooManyRows(result.total, limit)

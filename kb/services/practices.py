@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import Select, and_, distinct, func, literal, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from kb.config import LANGUAGES
 from kb.errors import NotFound, PageOutOfRange
@@ -177,7 +180,12 @@ def list_published(
 
 
 def browse_published(
-    filters: Filters, lang: str, sort: str = DEFAULT_SORT, page: int = 1, size: int = 20
+    filters: Filters,
+    lang: str,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    size: int = 20,
+    cards: bool = True,
 ) -> tuple[Page, dict[str, dict]]:
     """One page of published practices passing ``filters``, and every facet count.
 
@@ -185,14 +193,60 @@ def browse_published(
     index cannot be read (not built yet, or built by another version of the schema) the
     database answers instead, slower but the same. The index may lag behind the database by
     the time an edit takes to apply: anything no longer published is dropped from the page.
-    Raises PageOutOfRange past the last page.
+    Raises PageOutOfRange past the last page. With ``cards``, the practices are copies kept
+    for cards (see published_cards); without, they are loaded in this request's session.
     """
     index = get_index()
     if not index.schema_is_current():
         return list_published(filters, lang, sort, page, size), facet_counts(filters)
     db.session.close()  # no connection held while the index answers, as for a search
-    listing = browse(index, filters, lang, sort, page, size)
-    return Page(load_published(listing.ids), listing.total, page, size), listing.facets
+    listing = browse(index, filters, lang, sort, page, size, stamps=cards)
+    items = published_cards(listing.ids, listing.stamps) if cards else load_published(listing.ids)
+    return Page(items, listing.total, page, size), listing.facets
+
+
+CARDS_KEPT = 4096  # practices whose card data each process keeps
+_cards_lock = threading.Lock()
+
+
+def published_cards(ids: list[int], stamps: dict[int, str]) -> list[Practice]:
+    """The published practices among ``ids``, in that order, with what a card shows.
+
+    Copies read for cards are kept, detached, while the stamp of their index document (which
+    changes with any of a card's texts and links) stays the same; only the others are read,
+    in one go and in a session of their own. One query of ids confirms that each is still
+    published. The copies must only be read: they belong to no session.
+    """
+    if not ids:
+        return []
+    live = set(
+        db.session.scalars(
+            select(Practice.id).where(Practice.id.in_(ids), Practice.status == Status.published)
+        )
+    )
+    kept = current_app.extensions.setdefault("kb.cards", OrderedDict())
+    found, missing = {}, []
+    with _cards_lock:
+        for pid in ids:
+            hit = kept.get(pid)
+            if hit is not None and stamps.get(pid) is not None and hit[0] == stamps[pid]:
+                kept.move_to_end(pid)
+                found[pid] = hit[1]
+            elif pid in live:
+                missing.append(pid)
+    if missing:
+        with Session(db.engine, expire_on_commit=False) as session:
+            rows = session.scalars(
+                select(Practice).where(Practice.id.in_(missing)).options(*card_options())
+            ).all()
+        with _cards_lock:
+            for practice in rows:
+                found[practice.id] = practice
+                if stamps.get(practice.id) is not None:
+                    kept[practice.id] = (stamps[practice.id], practice)
+            while len(kept) > CARDS_KEPT:
+                kept.popitem(last=False)
+    return [found[pid] for pid in ids if pid in found and pid in live]
 
 
 def load_published(ids: list[int]) -> list[Practice]:
@@ -262,6 +316,7 @@ __all__ = [
     "Page",
     "PageOutOfRange",
     "browse_published",
+    "published_cards",
     "facet_counts",
     "get_published",
     "list_published",

@@ -14,7 +14,7 @@ from kb.search import get_index
 from kb.search import query as search_query
 from kb.search.query import SORTS, Limits, SearchResult
 from kb.search.reading import Thesaurus
-from kb.services.practices import load_published
+from kb.services.practices import load_published, published_cards
 from kb.values.filters import Filters
 
 DEFAULT_SORT = "relevance"
@@ -28,6 +28,7 @@ def search_practices(
     size: int = 20,
     sort: str = DEFAULT_SORT,
     snippets: bool = True,
+    cards: bool = True,
 ) -> tuple[SearchResult, list[Practice]]:
     """Hits for ``text`` re-read from the database in rank order.
 
@@ -50,6 +51,8 @@ def search_practices(
         thesaurus=words,
         snippets=snippets,
     )
+    if cards:  # copies kept for cards, read-only (see published_cards)
+        return result, published_cards(result.ids, result.stamps)
     return result, load_published(result.ids)
 
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from kb.i18n import current_language
 from kb.models.taxonomy import country_name
+from kb.values.filters import DIMENSIONS
 
 
 @dataclass(frozen=True)
 class FacetValue:
+    value: object
     href: str
     label: str
     count: str
@@ -62,10 +65,40 @@ def facet_label(param: str, value, vocab) -> str:
     raise ValueError(param)
 
 
+class _Adding:
+    """Links to this page with one more facet value: what ``filters_url`` gives for
+    ``filters.with_value(param, value)``, built from the current query string's quoted pieces
+    (the argument order of Filters.to_args, then the query, then the sort)."""
+
+    ORDER = (*DIMENSIONS, "year_from", "year_to")
+
+    def __init__(self, filters, sort: str):
+        from kb.web.helpers import _query_arg, quoted_pair, this_path
+
+        self.path = this_path()
+        self.pairs = [(k, quoted_pair(k, v)) for k, vs in filters.to_args().items() for v in vs]
+        tail = [("q", v) for v in _query_arg() or []] + ([("sort", sort)] if sort else [])
+        self.tail = [quoted_pair(k, v) for k, v in tail]
+        self.quoted = quoted_pair
+        self._at: dict[str, int] = {}
+
+    def _position(self, param: str) -> int:
+        if param not in self._at:
+            rank = self.ORDER.index(param)
+            self._at[param] = sum(1 for k, _ in self.pairs if self.ORDER.index(k) <= rank)
+        return self._at[param]
+
+    def __call__(self, param: str, value) -> str:
+        at = self._position(param)
+        parts = [p for _k, p in self.pairs[:at]]
+        parts += [self.quoted(param, str(value))] + [p for _k, p in self.pairs[at:]] + self.tail
+        return f"{self.path}?{'&'.join(parts)}"
+
+
 def facet_groups(listing, facets: dict[str, dict], vocab) -> list[FacetGroup]:
     """The sidebar's groups in their order, each with the values worth showing: those with
     practices under the other filters, and the active ones."""
-    from kb.web.helpers import filters_url, format_number
+    from kb.web.helpers import filters_url, formatted_number
 
     order = [
         ("theme", _("Theme"), "themes", list(vocab.themes)),
@@ -80,6 +113,8 @@ def facet_groups(listing, facets: dict[str, dict], vocab) -> list[FacetGroup]:
         ("corridor", _("Corridor"), "corridors", _by_count(facets["corridor"])),
     ]
     filters, sort = listing.filters, listing.sort
+    adding = _Adding(filters, sort)
+    locale = str(get_locale())
     groups = []
     for position, (param, title, name, values) in enumerate(order, start=1):
         counts = facets[param]
@@ -90,17 +125,12 @@ def facet_groups(listing, facets: dict[str, dict], vocab) -> list[FacetGroup]:
             if not is_active and value not in counts:
                 continue
             if is_active:
-                target = filters.without(param, value)
+                href = filters_url(filters.without(param, value), sort=sort)
             else:
-                target = filters.with_value(param, value)
-            items.append(
-                FacetValue(
-                    href=filters_url(target, sort=sort),
-                    label=facet_label(param, value, vocab),
-                    count=format_number(counts.get(value, 0)),
-                    active=is_active,
-                )
-            )
+                href = adding(param, value)
+            label = facet_label(param, value, vocab)
+            count = formatted_number(counts.get(value, 0), locale)
+            items.append(FacetValue(value, href, label, count, is_active))
         if items:
             groups.append(FacetGroup(param, title, items, position <= 3 or bool(active)))
     return groups

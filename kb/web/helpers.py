@@ -36,10 +36,12 @@ def with_query(path: str, args: dict[str, list[str]]) -> str:
     """``path`` with a query string (as urlencode writes it). Query arguments never go through
     url_for's keywords, where a parameter named like a view argument (``?lang=``) or
     ``_scheme`` would clash."""
-    query = "&".join(
-        f"{_quote(str(k))}={_quote(str(v))}" for k, values in args.items() for v in values
-    )
+    query = "&".join(quoted_pair(k, v) for k, values in args.items() for v in values)
     return f"{path}?{query}" if query else path
+
+
+def quoted_pair(key, value) -> str:
+    return f"{_quote(str(key))}={_quote(str(value))}"
 
 
 def switch_url(lang: str) -> str:
@@ -62,13 +64,13 @@ def page_url(**changes) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _formatted(number, locale: str) -> str:
+def formatted_number(number, locale: str) -> str:
     return babel_format_decimal(number, locale=locale)
 
 
 def format_number(number) -> str:
     """A count as the page's language writes it (1,234 / 1234); a facet list shows hundreds."""
-    return _formatted(number, str(get_locale()))
+    return formatted_number(number, str(get_locale()))
 
 
 def filters_url(filters, **extra) -> str:
