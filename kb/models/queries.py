@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select, union
 from sqlalchemy.orm import selectinload
 
-from kb.models.practice import Practice, practice_corridor, practice_country
+from kb.models.practice import Practice, PracticeTranslation, practice_corridor, practice_country
 from kb.models.taxonomy import Corridor
 
 
@@ -23,10 +23,16 @@ def involvement():
     ).subquery("involvement")
 
 
-def card_options():
-    """What a practice card shows, loaded in a few queries rather than one per card."""
+def card_options(texts: tuple[str, ...] | None = None):
+    """What a practice card shows, loaded in a few queries rather than one per card; with
+    ``texts``, only those columns of the translations."""
+    translations = selectinload(Practice.translations)
+    if texts:
+        translations = translations.load_only(
+            *(getattr(PracticeTranslation, name) for name in texts), raiseload=True
+        )
     return (
-        selectinload(Practice.translations),
+        translations,
         selectinload(Practice.themes),
         selectinload(Practice.pillars),
         selectinload(Practice.corridors),

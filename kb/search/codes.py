@@ -13,7 +13,7 @@ import re
 from kb.search.analysis import fold
 
 # Words joined by hyphens, dots or slashes: H-2A, 10.7.1, SOR/2022-142, ITUC/TUCA, one-stop.
-COMPOUND = re.compile(r"[^\W_]+(?:[-./][^\W_]+)+")
+COMPOUND = re.compile(r"(?<![^\W_])[^\W_]+(?:[-./][^\W_]+)+")  # from a word's start only
 # One word mixing letters and digits: C181, H2A, SB477.
 MIXED = re.compile(r"^(?=[^\W_]*\d)(?=[^\W_]*[^\W\d_])[^\W_]+$")
 # A kind of instrument and its number: Convention 181, Ley 1636, SDG 10.7.1, Law 69/2020.
@@ -54,6 +54,9 @@ KINDS = {
     "rcw": "rcw",
 }
 _SEPARATORS = re.compile(r"[-./\s]+")
+_DIGIT = re.compile(r"\d")
+_WITH_DIGIT = re.compile(r"(?<!\S)\S*\d\S*")  # tried from a word's start only
+_PUNCT = ".,;:()«»\"'"
 
 
 def normal(text: str) -> str:
@@ -69,10 +72,12 @@ def numbered(kind: str, number: str) -> str | None:
 def codes_in(text: str) -> list[str]:
     """Every code of ``text`` in its one form (repeats kept: they count for ranking)."""
     out = [normal(m.group(0)) for m in COMPOUND.finditer(text)]
-    out += [normal(word) for word in text.split() if MIXED.match(word.strip(".,;:()«»\"'"))]
-    for m in NUMBERED.finditer(text):
-        if code := numbered(m.group("kind"), m.group("number")):
-            out.append(code)
+    if _DIGIT.search(text):  # both other kinds hold a digit (most texts have none)
+        words = _WITH_DIGIT.findall(text)
+        out += [normal(word) for word in words if MIXED.match(word.strip(_PUNCT))]
+        for m in NUMBERED.finditer(text):
+            if code := numbered(m.group("kind"), m.group("number")):
+                out.append(code)
     return [code for code in out if len(code) >= 2]
 
 

@@ -29,7 +29,7 @@ MAX_CLASSES = 5
 
 
 _FORMS: dict[str, dict[str, tuple[str, ...]]] = {field: {} for field in SCHEMA_ANALYZERS}
-_MAX_WORDS = 200_000  # per field; the cache starts again past this
+_MAX_WORDS = 50_000  # per field; the cache starts again past this
 
 
 def forms(field: str, word: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from whoosh.matching import FilterMatcher
 
 from kb.search.formats import unpack
 
-BUDGET_BYTES = 48 * 2**20  # decoded postings kept per process
+BUDGET_BYTES = 32 * 2**20  # decoded postings kept per process
 _EMPTY = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
 
 

@@ -205,7 +205,9 @@ def browse_published(
     return Page(items, listing.total, page, size), listing.facets
 
 
-CARDS_KEPT = 4096  # practices whose card data each process keeps
+CARDS_KEPT = 2048  # practices whose card data each process keeps
+# The texts a card shows (a kept copy holds no body, results or limits).
+CARD_TEXTS = ("language", "title", "summary")
 _cards_lock = threading.Lock()
 
 
@@ -237,7 +239,9 @@ def published_cards(ids: list[int], stamps: dict[int, str]) -> list[Practice]:
     if missing:
         with Session(db.engine, expire_on_commit=False) as session:
             rows = session.scalars(
-                select(Practice).where(Practice.id.in_(missing)).options(*card_options())
+                select(Practice)
+                .where(Practice.id.in_(missing))
+                .options(*card_options(texts=CARD_TEXTS))
             ).all()
         with _cards_lock:
             for practice in rows:
