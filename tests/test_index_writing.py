@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from kb.extensions import db
 from kb.models import Practice
 from kb.search import get_index
@@ -92,3 +94,24 @@ def test_segments_holding_short_posting_lists_merge_and_edits_keep_applying(app)
     assert index.pending(db.session) == 0
     assert search(index, "walrus", "en", Filters()).ids == [7]
     assert not index.check(db.session).drift
+
+
+@pytest.mark.parametrize("text", ["recruitment", "migrant workers", "fees OR agreement", "mexico"])
+def test_the_ranking_is_whooshs_own_scoring(seeded_app, text):
+    """The numpy ranking computes Whoosh's BM25F: the hits come in the order of Whoosh's own
+    scores (equal scores by practice id)."""
+    from kb.search.query import parse
+    from kb.search.ranking import rank
+
+    with seeded_app.test_request_context():
+        index = get_index()
+        searcher = index.searcher()
+        _sets, live = index.facets.for_searcher(searcher)
+        query, _ = parse(text, index.schema, "en")
+        mask = match_mask(searcher, query, live)
+        pids = index.orders.pids(searcher)
+        ours = rank(searcher, query, mask, 15, index.ranking, ties=pids)
+        theirs = searcher.search(query, limit=None)
+        expected = sorted(theirs.items(), key=lambda hit: (-round(hit[1], 3), pids[hit[0]]))
+        assert len(theirs) == mask.bit_count() > 15
+        assert [int(pids[d]) for d in ours] == [int(pids[d]) for d, _score in expected[:15]]
