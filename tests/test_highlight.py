@@ -76,3 +76,27 @@ def test_accents_stop_words_and_stems_follow_the_fields_analysis():
     html = highlight(text, "text_es", terms)
     assert MARKED.findall(html) == ["contratación", "trabajadores"]  # "de" is a stop word
     assert highlight(text, "text_es", terms_of("text_es", "inexistente")) == ""
+
+
+def test_reading_only_around_matching_words_gives_what_a_full_scan_gives(seeded_app):
+    """Words are found by their first letters (accents and case aside, "using" under "use"),
+    then only the stretches around them are read: the passages must be a full scan's."""
+    import random
+    from collections import Counter
+
+    with seeded_app.app_context():
+        rows = db.session.execute(
+            select(PracticeTranslation.language, PracticeTranslation.body)
+        ).all()
+    rng = random.Random(7)
+    compared = 0
+    for lang, body in rows:
+        field = f"text_{lang}"
+        words = body.split()
+        once = [w for w, n in Counter(words).items() if n == 1]
+        for query in (rng.choice(once or words), " ".join(rng.sample(words, 2)), "using Éxito"):
+            terms = terms_of(field, query)
+            full = highlight(body, field, terms, scan_all=True)
+            assert highlight(body, field, terms) == full, (query, body[:60])
+            compared += bool(full)
+    assert compared >= 100

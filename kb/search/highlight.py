@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import escape
+from whoosh.support.charset import accent_map
 
 from kb.search.schema import SCHEMA_ANALYZERS
 
@@ -54,10 +56,57 @@ class _Fragment:
         return len(self.matches) * (len({term for *_span, term in self.matches}) * 100 or 1)
 
 
-def _tokens(text: str, field: str, terms: set[str]):
-    """(start, end, matched term or None) for each word of ``text``."""
+def _letters() -> dict[str, str]:
+    """Per folded letter, every character that folds to it (accent_map maps one to one)."""
+    out: dict[str, set[str]] = {}
+    for source, target in accent_map.items():
+        out.setdefault(target.lower(), {target.lower()}).add(chr(source).lower())
+    return {letter: "".join(sorted(chars)) for letter, chars in out.items()}
+
+
+_LETTERS = _letters()
+PREFIX = 2  # Porter may change a stem's third letter: using -> use, crying -> cri
+
+
+@lru_cache(maxsize=1024)
+def _candidates(terms: frozenset[str]) -> re.Pattern:
+    """Words that may stand for one of ``terms``: those starting with a term's first letters,
+    accents and case aside (a stem begins like its word, folded)."""
+
+    def letter(char: str) -> str:
+        return f"[{re.escape(_LETTERS.get(char, char))}]"
+
+    prefixes = sorted({"".join(letter(c) for c in term[:PREFIX]) for term in terms if term})
+    return re.compile(rf"(?<!\w)(?:{'|'.join(prefixes) or '(?!)'})", re.IGNORECASE)
+
+
+def _windows(text: str, field: str, terms: set[str]):
+    """Stretches of ``text`` around the words that match: past MAX_CHARS + SURROUND from them
+    the fragmenter's state cannot reach (a fragment closes within SURROUND characters of its
+    last match), so scanning only these gives the fragments a full scan gives. Words are
+    found by their first letters, then checked."""
+    reach = MAX_CHARS + SURROUND
+    start = end = None
+    for candidate in _candidates(frozenset(terms)).finditer(text):
+        token = _TOKEN.match(text, candidate.start())
+        if not token or not any(f in terms for f in forms(field, token.group().lower())):
+            continue
+        if end is not None and token.start() - reach <= end:
+            end = token.end() + reach
+            continue
+        if end is not None:
+            yield start, min(end, len(text))
+        start, end = max(0, token.start() - reach), token.end() + reach
+    if end is not None:
+        yield start, min(end, len(text))
+
+
+def _tokens(text: str, field: str, terms: set[str], scan_all: bool = False):
+    """(start, end, matched term or None) for each word of ``text`` (of the stretches that
+    may hold a match, unless ``scan_all``)."""
     known = _FORMS[field]
-    for match in _TOKEN.finditer(text):
+    spans = [(0, len(text))] if scan_all else _windows(text, field, terms)
+    for match in (m for start, end in spans for m in _TOKEN.finditer(text, start, end)):
         word = match.group().lower()
         found = known.get(word)
         if found is None:
@@ -70,7 +119,7 @@ def _tokens(text: str, field: str, terms: set[str]):
         yield match.start(), match.end(), hit
 
 
-def _fragments(text: str, field: str, terms: set[str]):
+def _fragments(text: str, field: str, terms: set[str], scan_all: bool = False):
     """Whoosh's ContextFragmenter(maxchars=240, surround=60), over one token per word."""
     first = None
     firsts: deque[int] = deque()
@@ -78,7 +127,7 @@ def _fragments(text: str, field: str, terms: set[str]):
     matches: list[tuple[int, int, str]] = []
     end = None
     length = 0
-    for start, end, hit in _tokens(text, field, terms):
+    for start, end, hit in _tokens(text, field, terms, scan_all):
         size = end - start
         if countdown < 0 and hit is None:
             firsts.append(start)
@@ -105,10 +154,11 @@ def _fragments(text: str, field: str, terms: set[str]):
         yield _Fragment(first, end, matches)
 
 
-def highlight(text: str, field: str, terms: set[str]) -> str:
+def highlight(text: str, field: str, terms: set[str], scan_all: bool = False) -> str:
     """The best passages of ``text`` with the words standing for ``terms`` (index terms of
-    ``field``) marked, as HTML; empty when no word matches."""
-    fragments = [f for f in _fragments(text, field, terms) if f.matches]
+    ``field``) marked, as HTML; empty when no word matches. Only the stretches around words
+    that may match are read (``scan_all`` reads every word: the same result, for tests)."""
+    fragments = [f for f in _fragments(text, field, terms, scan_all) if f.matches]
     if not fragments:
         return ""
     best = sorted(fragments, key=lambda f: -f.score)[:TOP]  # stable: the first of equals
