@@ -65,6 +65,7 @@ def _letters() -> dict[str, str]:
 
 
 _LETTERS = _letters()
+MAX_WINDOW_TERMS = 4
 PREFIX = 2  # Porter may change a stem's third letter: using -> use, crying -> cri
 
 
@@ -105,6 +106,8 @@ def _tokens(text: str, field: str, terms: set[str], scan_all: bool = False):
     """(start, end, matched term or None) for each word of ``text`` (of the stretches that
     may hold a match, unless ``scan_all``)."""
     known = _FORMS[field]
+    # Many terms (a thesaurus's equivalents) make most words candidates: then a plain scan.
+    scan_all = scan_all or len(terms) > MAX_WINDOW_TERMS
     spans = [(0, len(text))] if scan_all else _windows(text, field, terms)
     for match in (m for start, end in spans for m in _TOKEN.finditer(text, start, end)):
         word = match.group().lower()
