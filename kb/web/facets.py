@@ -39,6 +39,7 @@ def _by_count(counts: dict) -> list:
 
 
 def facet_label(param: str, value, vocab) -> str:
+    """A filter value as the sidebar and the active-filter chips name it."""
     from kb.web.helpers import implementation_label, localised
 
     lang = current_language()
@@ -62,6 +63,10 @@ def facet_label(param: str, value, vocab) -> str:
         return vocab.subdivisions[value].name(lang)
     if param == "women":
         return _("Addresses women migrant workers")
+    if param == "year_from":
+        return _("from {year}").format(year=value)
+    if param == "year_to":
+        return _("until {year}").format(year=value)
     raise ValueError(param)
 
 

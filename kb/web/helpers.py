@@ -20,7 +20,7 @@ from kb.models.taxonomy import country_name
 from kb.services.moderation import status_label
 from kb.values.filters import Filters
 from kb.web.args import known_args
-from kb.web.facets import facet_groups
+from kb.web.facets import facet_groups, facet_label
 from kb.web.rich_text import render_markdown
 
 
@@ -273,5 +273,6 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_number=format_number,
         facet_groups=facet_groups,
+        facet_label=facet_label,
     )
     app.jinja_env.filters["markdown"] = render_markdown
