@@ -78,11 +78,11 @@ class _Adding:
     ORDER = (*DIMENSIONS, "year_from", "year_to")
 
     def __init__(self, filters, sort: str):
-        from kb.web.helpers import _query_arg, quoted_pair, this_path
+        from kb.web.helpers import query_arg, quoted_pair, this_path
 
         self.path = this_path()
         self.pairs = [(k, quoted_pair(k, v)) for k, vs in filters.to_args().items() for v in vs]
-        tail = [("q", v) for v in _query_arg() or []] + ([("sort", sort)] if sort else [])
+        tail = [("q", v) for v in query_arg() or []] + ([("sort", sort)] if sort else [])
         self.tail = [quoted_pair(k, v) for k, v in tail]
         self.quoted = quoted_pair
         self._at: dict[str, int] = {}

@@ -76,13 +76,13 @@ def format_number(number) -> str:
 def filters_url(filters, **extra) -> str:
     """This page for other filters, keeping the search query and adding ``extra`` arguments."""
     args = filters.to_args()
-    if query := _query_arg():
+    if query := query_arg():
         args["q"] = query
     args.update({key: [str(value)] for key, value in extra.items() if value is not None})
     return with_query(this_path(), args)
 
 
-def _query_arg() -> list[str] | None:
+def query_arg() -> list[str] | None:
     """This request's search query, read once per request."""
     environ = request.environ
     if "kb.query_arg" not in environ:
