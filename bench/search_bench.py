@@ -141,7 +141,7 @@ def edit_visibility(app, client, rounds: int) -> list[float]:
         token = f"zqxedit{n}"
         db.session.get(Practice, pid).translations["en"].summary += f" {token}"
         started = time.perf_counter()
-        db.session.commit()  # the outbox row is applied after this commit
+        db.session.commit()  # the change-log row is applied after this commit
         while f"/practices/{pid}-" not in client.get(f"/en/search?q={token}").get_data(True):
             if time.perf_counter() - started > 10:
                 break

@@ -38,7 +38,7 @@ def require_database() -> None:
     on_disk = on_disk and not url.query.get("uri")  # a file: URI names its file its own way
     if on_disk and not Path(url.database).is_file():
         raise click.ClickException(f"No database at {url.database}: run `kb db upgrade`.")
-    if not inspect(db.engine).has_table("search_outbox"):
+    if not inspect(db.engine).has_table("search_change"):
         raise click.ClickException("The database has no tables yet: run `kb db upgrade`.")
 
 
@@ -135,12 +135,16 @@ def index_group() -> None:
 @index_group.command("sync")
 @with_appcontext
 def index_sync() -> None:
-    """Apply the changes waiting in the outbox."""
+    """Apply the changes in the log that this node has not applied yet."""
     require_database()
     from kb.search import get_index
 
-    count = get_index().sync_now()
-    click.echo(f"Index synced: {count} practice(s) updated from the outbox.")
+    index = get_index()
+    count = index.sync_now()
+    click.echo(
+        f"Index synced: {count} practice(s) updated from the change log; "
+        f"node {index.node} at position {index.position}."
+    )
 
 
 @index_group.command("rebuild")
@@ -182,12 +186,40 @@ def index_check() -> None:
             click.echo(f"{label}: {', '.join(map(str, ids))}", err=True)
     summary = (
         f"{len(report.missing)} missing, {len(report.stale)} stale, {len(report.extra)} extra, "
-        f"{report.pending} waiting in the outbox"
+        f"{report.pending} change(s) in the log not applied yet"
     )
     if report.drift:
         click.echo(f"Index out of step with the database: {summary}.", err=True)
         sys.exit(1)
     click.echo(f"Index in step with the database: {summary}.")
+
+
+@index_group.command("nodes")
+@click.option("--forget", metavar="NAME", help="Drop a node that is gone for good.")
+@with_appcontext
+def index_nodes(forget: str | None) -> None:
+    """List the nodes that follow the change log, with how far each has applied it; the log is
+    pruned up to the slowest. ``--forget`` drops a node that will not come back."""
+    require_database()
+    from kb.extensions import db
+    from kb.search import follow, get_index
+
+    if forget:
+        if not follow.forget(db.session, forget):
+            raise click.ClickException(f"No node named {forget}.")
+        click.echo(f"Forgot node {forget}: the log is no longer kept for it.")
+        return
+    head = follow.head(db.session)
+    known = follow.nodes(db.session)
+    this = get_index().node
+    for node in known:
+        mark = " (this node)" if node.name == this else ""
+        click.echo(
+            f"{node.name}{mark}: position {node.position}, "
+            f"{follow.pending(db.session, node.position)} change(s) behind, "
+            f"last seen {node.seen_at:%Y-%m-%d %H:%M:%S}"
+        )
+    click.echo(f"{len(known)} node(s) follow the change log; its newest row is {head}.")
 
 
 @click.group("search")

@@ -33,6 +33,10 @@ class Defaults:
     JSON_SORT_KEYS = False
     SEARCH_WRITE_TIMEOUT = 30.0
     SEARCH_SYNC_ON_START = True
+    # How often each server process looks for changes made through other nodes (seconds).
+    SEARCH_FOLLOW_INTERVAL = 0.25
+    # This node's name in the change log's list of nodes (default: host name and index folder).
+    NODE_NAME = ""
     SEARCH_PAGE_SIZE = 20
     # What one search may cost (kb.search.query.Limits); past a limit the query is read more
     # simply, with a notice.

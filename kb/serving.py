@@ -30,3 +30,11 @@ preload_app = False
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("KB_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Follow the change log in each worker, so that changes made through other nodes become
+    searchable here within ``SEARCH_FOLLOW_INTERVAL`` seconds."""
+    from kb.search import start_follower
+
+    start_follower(worker.wsgi)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kb.extensions import db
-from kb.models import Organisation, Practice, PracticeOrganisation, SearchOutbox, Status
+from kb.models import Organisation, Practice, PracticeOrganisation, Status
 from kb.search import analysis, get_index
 from kb.search.query import search
 from kb.services.practices import facet_counts
@@ -292,16 +292,16 @@ def test_a_crash_between_commit_and_indexing_is_repaired_by_kb_index_sync(
         raise RuntimeError("process died before the index was written")
 
     monkeypatch.setattr(index, "sync_now", crash)
-    make_practice(id=7, title="Resilient outbox")
+    make_practice(id=7, title="Resilient change log")
     db.session.commit()  # the commit succeeds; the index write "crashes"
-    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) >= 1
+    assert index.pending(db.session) >= 1
     assert result_total(client.get("/en/search?q=resilient").get_data(as_text=True)) == 0
     monkeypatch.undo()
 
     result = runner.invoke(args=["index", "sync"])
     assert result.exit_code == 0, result.output
     assert "Index synced" in result.output
-    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+    assert index.pending(db.session) == 0
     assert result_ids(client.get("/en/search?q=resilient").get_data(as_text=True)) == [7]
 
 

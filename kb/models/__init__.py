@@ -21,7 +21,7 @@ from kb.models.practice import (
     TextOrigin,
 )
 from kb.models.review import AuditEvent, Comment, Notification, PracticeVersion
-from kb.models.search import SearchOutbox, ThesaurusGroup
+from kb.models.search import SearchChange, SearchNode, ThesaurusGroup
 from kb.models.taxonomy import (
     ActorType,
     Corridor,
@@ -62,7 +62,8 @@ __all__ = [
     "Region",
     "Role",
     "Scope",
-    "SearchOutbox",
+    "SearchChange",
+    "SearchNode",
     "Sector",
     "Source",
     "Status",

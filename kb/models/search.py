@@ -1,5 +1,4 @@
-"""The search outbox (practices whose index entry must be rewritten or removed) and the
-thesaurus that widens queries."""
+"""The search change log, the nodes that follow it, and the thesaurus that widens queries."""
 
 from __future__ import annotations
 
@@ -11,17 +10,32 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kb.db import Base, utcnow
 
 
-class SearchOutbox(Base):
-    """One row per change, written in the same transaction as the change itself.
+class SearchChange(Base):
+    """The change log: one row per practice whose index entry must be rewritten or removed,
+    written in the same transaction as the change itself. Every node follows it from its own
+    position; a row is pruned once every known node has passed it.
 
     No foreign key: the row must outlive a deleted practice, so that its entry is removed too.
     """
 
-    __tablename__ = "search_outbox"
+    __tablename__ = "search_change"
+    # SQLite would otherwise reuse the id of a pruned last row, which every node has passed.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    practice_id: Mapped[int] = mapped_column(index=True)
+    practice_id: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SearchNode(Base):
+    """A node that follows the change log, and how far it has applied it (reported by the node;
+    its own position is kept with its index). Pruning waits for the slowest known node."""
+
+    __tablename__ = "search_node"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ThesaurusGroup(Base):

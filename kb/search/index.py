@@ -1,4 +1,5 @@
-"""The Whoosh index on disk: one writer at a time, a long-lived searcher, outbox, rebuild, check."""
+"""The Whoosh index on disk: one writer at a time, a long-lived searcher, following the change
+log, rebuild, check."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
 from kb.errors import IndexBusy
-from kb.models import Practice, PracticeOrganisation, SearchOutbox, Status
+from kb.models import Practice, PracticeOrganisation, SearchChange, Status
 from kb.models.queries import display_options
-from kb.search import documents, integrity
+from kb.search import documents, follow, integrity
 from kb.search.bitsets import FacetSets
 from kb.search.codec import InliningCodec
 from kb.search.orders import Orders
@@ -91,6 +92,7 @@ class SearchIndex:
         self.orders = Orders()
         self.postings = PostingsCache()
         self.session_factory: Callable[[], Session] | None = None
+        self.node = follow.default_node_name(self.directory)
 
     # --- opening ----------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -195,37 +197,48 @@ class SearchIndex:
         self._commit(writer, merge=self.merge)
         return len(ids)
 
+    @property
+    def position(self) -> int:
+        """The last change-log id this index has applied."""
+        return follow.read_position(self.directory)
+
     def sync(self, session_factory: Callable[[], Session]) -> int:
-        """Apply every outbox row, oldest first, under the index lock; rows are deleted only
-        after the index commit, so a crash in between repeats the work (it is idempotent) and
-        loses nothing."""
-        applied = 0
-        while True:
+        """Apply the log rows past this node's position, oldest first, and move the position
+        after each index commit: a crash in between repeats the work (it is idempotent) and
+        loses nothing. Returns how many practices were rewritten or removed."""
+        if not self.exists():
+            # Never from the log alone, which may have been pruned: from the database.
             with session_factory() as session:
-                if not self.pending(session):
-                    return applied  # nothing to do: no writer, no lock, no new files
-            writer = self.writer()
-            committed = False
-            try:
+                return self.rebuild(session)
+        with session_factory() as session:
+            if follow.head(session) <= self.position:
+                return 0  # nothing new: no lock, no writer, no files
+        applied = 0
+        with follow.follow_lock(self.directory, self.write_timeout):
+            while True:
+                position = self.position  # read again under the lock
                 with session_factory() as session:
                     rows = session.execute(
-                        select(SearchOutbox.id, SearchOutbox.practice_id)
-                        .order_by(SearchOutbox.id)
+                        select(SearchChange.id, SearchChange.practice_id)
+                        .where(SearchChange.id > position)
+                        .order_by(SearchChange.id)
                         .limit(BATCH)
                     ).all()
                     if not rows:
-                        return applied
+                        break
                     ids = sorted({pid for _, pid in rows})
-                    self._write(writer, session, ids)
+                    writer = self.writer()
+                    try:
+                        self._write(writer, session, ids)
+                    except BaseException:
+                        self._cancel(writer)
+                        raise
                     self._commit(writer, merge=self.merge)
-                    committed = True
-                    done = [row_id for row_id, _ in rows]
-                    session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
-                    session.commit()
-                    applied += len(ids)
-            finally:
-                if not committed:
-                    self._cancel(writer)
+                follow.write_position(self.directory, rows[-1][0])
+                applied += len(ids)
+            with session_factory() as session:
+                follow.report(session, self.node, self.position)
+        return applied
 
     def schema_is_current(self) -> bool:
         """Whether the index on disk opens and has the fields this version writes."""
@@ -243,18 +256,20 @@ class SearchIndex:
         return integrity.damaged_files(self.directory, self.open().latest_generation())
 
     def sync_now(self) -> int:
-        """Apply the outbox with this index's own sessions (set by the app)."""
+        """Follow the log with this index's own sessions (set by the app)."""
         return self.sync(self.session_factory)
 
     def pending(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(SearchOutbox))
+        """Log rows this node has not applied yet."""
+        return follow.pending(session, self.position)
 
     def rebuild(self, session: Session, progress=iter) -> int:
         """Recreate the index from the database, holding the index lock throughout.
 
         The new segment replaces every old one in a single commit (``mergetype=CLEAR``), so
-        readers see either the old index or the new one. Outbox rows present at the start
-        are covered by the rebuild and deleted; later ones stay for the next sync.
+        readers see either the old index or the new one. Log rows present at the start are
+        covered by the rebuild: the position moves to the newest of them, and the node is
+        registered there first, so that no row it still needs is pruned meanwhile.
         """
         if not self.schema_is_current():
             # An unreadable index, or one made by an older version of the schema: start anew.
@@ -262,16 +277,21 @@ class SearchIndex:
                 log.warning("index unreadable or of another schema; starting from an empty one")
             self.close()
             shutil.rmtree(self.directory, ignore_errors=True)
+        with follow.follow_lock(self.directory, self.write_timeout):
+            follow.report(session, self.node, self.position)  # before the head is read
+            covered = follow.head(session)
+            count = self._rebuild(session, progress)
+            follow.write_position(self.directory, covered)
+            follow.report(session, self.node, covered)
+        return count
+
+    def _rebuild(self, session: Session, progress) -> int:
         ids = session.scalars(
             select(Practice.id).where(Practice.status == Status.published).order_by(Practice.id)
         ).all()
         writer = self.writer(procs=rebuild_processes(len(ids)))
         committed = False
         try:
-            covered = session.scalars(select(SearchOutbox.id)).all()
-            ids = session.scalars(
-                select(Practice.id).where(Practice.status == Status.published).order_by(Practice.id)
-            ).all()
             count = 0
             for start in progress(range(0, len(ids), BATCH)):
                 for practice in load_for_index(session, ids[start : start + BATCH]).values():
@@ -283,10 +303,6 @@ class SearchIndex:
         finally:
             if not committed:
                 self._cancel(writer)
-        for start in range(0, len(covered), BATCH):
-            chunk = covered[start : start + BATCH]
-            session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))
-        session.commit()
         return count
 
     def check(self, session: Session) -> CheckReport:

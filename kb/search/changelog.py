@@ -1,9 +1,15 @@
-"""Writing outbox rows in the changing transaction, and applying them once it has committed.
+"""Writing the change log in the changing transaction, and following it once it has committed.
 
 Any flush that touches a practice, its texts or links, or the name of something a practice's
-document contains (organisation, theme, pillar, actor type, region, country) adds one outbox
-row per affected practice, in the same transaction. After the commit the rows are applied to
-the index; if that fails or the process dies, ``kb index sync`` applies what is left.
+document contains (organisation, theme, pillar, actor type, region, country) adds one log row
+per affected practice, in the same transaction. After the commit this process's node follows
+the log at once; other nodes follow it within their polling interval (``kb.search.follow``),
+and ``kb index sync`` applies whatever a node has not yet seen.
+
+Rows must become visible in the order of their ids, or a node could pass an id whose
+transaction commits later. PostgreSQL hands out ids before commit, so a writing transaction
+first takes a transaction-scoped advisory lock, held until it commits or rolls back; SQLite
+has a single writer anyway.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import logging
 from itertools import chain
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from kb.models import (
@@ -24,7 +30,7 @@ from kb.models import (
     PracticeOrganisation,
     PracticeTranslation,
     Region,
-    SearchOutbox,
+    SearchChange,
     Source,
     Theme,
 )
@@ -32,7 +38,9 @@ from kb.models.practice import practice_pillar, practice_theme
 from kb.models.queries import involvement
 
 log = logging.getLogger(__name__)
-PENDING = "kb_search_outbox_pending"
+PENDING = "kb_search_changes_pending"
+# Any constant shared by every node: the key of the advisory lock that orders the log.
+LOG_LOCK_KEY = 7_201_113
 
 
 def _related_ids(connection, obj) -> set[int]:
@@ -77,11 +85,13 @@ def _after_flush(session: Session, flush_context) -> None:
     )
     ids: set[int] = set()
     for obj in changed:
-        if not isinstance(obj, SearchOutbox):
+        if not isinstance(obj, SearchChange):
             ids |= _related_ids(connection, obj)
     ids.discard(None)
     if ids:
-        connection.execute(insert(SearchOutbox), [{"practice_id": pid} for pid in sorted(ids)])
+        if connection.dialect.name == "postgresql":  # re-entrant: once per flush is harmless
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK_KEY})
+        connection.execute(insert(SearchChange), [{"practice_id": pid} for pid in sorted(ids)])
         session.info[PENDING] = True
 
 
@@ -93,12 +103,12 @@ def _after_commit(session: Session) -> None:
         return
     try:
         index.sync_now()
-    except Exception:  # noqa: BLE001 - the outbox keeps the rows; `kb index sync` applies them
-        log.warning("search index not updated after commit; rows stay in the outbox", exc_info=True)
+    except Exception:  # noqa: BLE001 - the log keeps the rows; the next sync applies them
+        log.warning("search index not updated after commit; the change log keeps it", exc_info=True)
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:
-    # A savepoint rolled back leaves the outer transaction (and its outbox rows) alive.
+    # A savepoint rolled back leaves the outer transaction (and its log rows) alive.
     if not previous_transaction.nested:
         session.info.pop(PENDING, None)
 
