@@ -45,7 +45,7 @@ translations: $(VENV)/.installed
 
 # After changing user-facing strings: extract them and merge into every catalogue.
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k _ -o messages.pot --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _ -k N_ -o messages.pot --no-location --sort-output \
 		--project="Fair Recruitment Practices Knowledge Base" --msgid-bugs-address="the catalogue's editors" .
 	$(BIN)/pybabel update -i messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
 

@@ -86,6 +86,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from kb.web import (
         admin,
+        api,
         auth,
         cite,
         curation,
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         submit,
         suggest,
     )
+    from kb.web.api import docs as api_docs
 
     for blueprint in (
         root.bp,
@@ -117,8 +119,10 @@ def register_blueprints(app: Flask) -> None:
         search.bp,
         exports.bp,
         suggest.bp,
+        api_docs.bp,
     ):
         app.register_blueprint(blueprint)
+    api.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -11,6 +11,12 @@ from flask_babel import get_locale
 from kb.config import DEFAULT_LANGUAGE, LANGUAGES
 
 
+def N_(text: str) -> str:  # noqa: N802 - the usual name of gettext's no-op marker
+    """Mark an English text for the catalogue without translating it here: it is translated
+    where it is shown (the API's descriptions, stored in English in its OpenAPI document)."""
+    return text
+
+
 def other_language(lang: str) -> str:
     return next(code for code in LANGUAGES if code != lang)
 

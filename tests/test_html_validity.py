@@ -27,6 +27,7 @@ DEFAULT_JAR = CHECKOUT_DIR / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
 PAGES = [
     "/{lang}/",
     "/{lang}/about",
+    "/{lang}/api",
     "/{lang}/practices/",
     "/{lang}/practices/?theme=legal-frameworks&pillar=2&sort=newest&page=1",
     "/{lang}/practices/?theme=nonsense&year_from=abc",

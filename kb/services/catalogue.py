@@ -20,6 +20,7 @@ from kb.models import (
     Corridor,
     Country,
     Event,
+    Framework,
     Implementation,
     Organisation,
     Pillar,
@@ -297,6 +298,11 @@ def get_event(slug: str, show_drafts: bool = False) -> tuple[Event, list[Practic
     if collection is not None and (show_drafts or collection.visibility != Visibility.draft):
         practices = load_published([item.practice_id for item in collection.items])
     return event, practices
+
+
+def frameworks() -> list[Framework]:
+    """The international and national frameworks practices refer to, in their usual order."""
+    return list(db.session.scalars(select(Framework).order_by(Framework.position, Framework.key)))
 
 
 def list_events() -> list[Event]:

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from kb.config import LANGUAGES
+from kb.web.api.base import http_error, is_api_request
 
 
 def _language_from_path() -> None:
@@ -21,6 +22,8 @@ def _language_from_path() -> None:
 
 
 def render_error(error: HTTPException):
+    if is_api_request():
+        return http_error(error)  # the API answers errors in JSON
     _language_from_path()
     titles = {
         400: _("This request could not be understood"),
