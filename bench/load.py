@@ -1,10 +1,17 @@
-"""Load generator: N concurrent keep-alive clients fetching a mix of pages and searches in both
-languages for T seconds, against a running server.
+"""Load generator: N concurrent keep-alive clients fetching a mix of pages, searches, feeds and
+API reads in both languages for T seconds, against a running server or one it serves itself.
 
-    python bench/load.py                                  # 32 clients, 120 s, http://127.0.0.1:5000
-    python bench/load.py --clients 8 --duration 30 --url http://127.0.0.1:8080
+    python bench/load.py --serve                          # the issue's run: seeds + 10,000
+                                                          # practices, gunicorn, 50 clients, 60 s
+    python bench/load.py --serve --publish-every 2        # ... and an editor publishing
+    python bench/load.py --url http://127.0.0.1:8080 --clients 8 --duration 30
     python bench/load.py --first '/en/search?q="migrant workers"~10000000'   # a heavy request first
     python bench/load.py --hostile                        # hostile queries, and pages meanwhile
+
+With --serve, the site is made in --work (default /tmp/kb-load; reused by later runs): the
+seeds, --practices synthetic practices (bench/corpus.py) and the index, then served by gunicorn
+(kb/serving.py settings) on a free loopback port. With --publish-every, an editor publishes a
+practice through the site every that many seconds and searches for it every 50 ms.
 
 Prints requests/s, p50/p95/p99 and errors (by status, and connection failures: a server that
 died shows as refused connections). In hostile mode each client sends costly queries (phrase
@@ -17,12 +24,14 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import random
 import re
 import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 SEARCHES = {
@@ -52,6 +61,8 @@ SEARCHES = {
         "salud",
     ],
 }
+# How often each kind of request comes, relative to the others (a kind not listed: 1).
+MIX = {"list": 20, "search": 25, "practice": 25, "page": 10, "feed": 5, "api": 15}
 FILTERS = ["", "&pillar=2", "&theme=legal-frameworks", "&country=MX", "&region=americas"]
 HOSTILE = [
     '"migrant workers"~10000000',
@@ -100,8 +111,14 @@ class Client(threading.Thread):
         self.results.add(kind, path, outcome, time.perf_counter() - started)
 
     def run(self) -> None:
+        by_kind = defaultdict(list)
+        for kind, path in self.paths:
+            by_kind[kind].append(path)
+        kinds = list(by_kind)
+        weights = [MIX.get(kind, 1) for kind in kinds]
         while time.monotonic() < self.deadline:
-            kind, path = self.random.choice(self.paths)
+            kind = self.random.choices(kinds, weights)[0]
+            path = self.random.choice(by_kind[kind])
             self.fetch(kind, path)
             if self.results.refused:
                 time.sleep(0.05)  # a dead server: do not spin
@@ -142,13 +159,19 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def discover(host: str, port: int, prefix: str) -> list[str]:
-    """Practice pages linked from the first page of the list."""
-    connection = http.client.HTTPConnection(host, port, timeout=30)
+    """Practices to open: the first page of the list, and up to 200 more read from the API."""
+    connection = http.client.HTTPConnection(host, port, timeout=60)
     connection.request("GET", f"{prefix}/en/practices/")
     body = connection.getresponse().read().decode("utf-8", "replace")
+    ids = set(re.findall(r'href="/en/practices/(\d+)', body))
+    connection.request("GET", f"{prefix}/api/v1/practices?per_page=1")
+    total = json.loads(connection.getresponse().read())["total"]
+    pages = max(1, total // 100)
+    for page in sorted(random.Random(total).sample(range(1, pages + 1), min(2, pages))):
+        connection.request("GET", f"{prefix}/api/v1/practices?per_page=100&page={page}")
+        ids |= {str(item["id"]) for item in json.loads(connection.getresponse().read())["items"]}
     connection.close()
-    ids = sorted(set(re.findall(r'href="/en/practices/(\d+)', body)))
-    return ids or ["1"]
+    return sorted(ids) or ["1"]
 
 
 def ordinary_paths(prefix: str, ids: list[str]) -> list[tuple[str, str]]:
@@ -160,11 +183,23 @@ def ordinary_paths(prefix: str, ids: list[str]) -> list[tuple[str, str]]:
         for query in SEARCHES[lang]:
             for extra in ("", random.Random(query).choice(FILTERS)):
                 paths.append(("search", f"{prefix}/{lang}/search?q={quote(query)}{extra}"))
+        paths += [
+            ("feed", f"{prefix}/{lang}/feed.atom"),
+            ("feed", f"{prefix}/{lang}/practices/feed.atom?theme=legal-frameworks"),
+            ("feed", f"{prefix}/{lang}/search/feed.atom?q={quote(SEARCHES[lang][0])}"),
+        ]
+        paths += [
+            ("api", f"{prefix}/api/v1/practices?lang={lang}&q={quote(query)}")
+            for query in SEARCHES[lang][:4]
+        ]
+    paths += [("api", f"{prefix}/api/v1/practices{f.replace('&', '?', 1)}") for f in FILTERS]
+    paths += [("api", f"{prefix}/api/v1/practices/{pid}") for pid in ids[:: max(1, len(ids) // 20)]]
+    paths += [("api", f"{prefix}/api/v1/taxonomy"), ("api", f"{prefix}/api/v1/collections")]
     paths.append(("page", f"{prefix}/healthz"))
     return paths
 
 
-def report(results: Results, elapsed: float, clients: int) -> None:
+def report(results: Results, elapsed: float, clients: int, publisher=None) -> None:
     total = sum(len(v) for v in results.times.values())
     print(f"{'kind':<10} {'requests':>9} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9}")
     for kind in sorted(results.times):
@@ -184,6 +219,8 @@ def report(results: Results, elapsed: float, clients: int) -> None:
     for (kind, outcome), count in sorted(results.errors.items(), key=str):
         example = results.examples.get(f"{kind} {outcome}", "")
         print(f"error: {kind} {outcome} x{count} (e.g. {example})")
+    if publisher is not None:
+        print(publisher.report())
     print(
         f"Done: {total} requests from {clients} clients in {elapsed:.1f} s, "
         f"{total / elapsed:.1f} requests/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
@@ -206,8 +243,36 @@ def main(argv=None) -> int:
         "--only", action="append", default=[], help="fetch only this kind (list, search, ...)"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--serve", action="store_true", help="serve the site (see above)")
+    parser.add_argument("--practices", type=int, default=10_000, help="with --serve")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kb-load"), help="with --serve")
+    parser.add_argument("--database-url", help="with --serve (default: SQLite in --work)")
+    parser.add_argument("--publish-every", type=float, help="seconds between publications")
     args = parser.parse_args(argv)
+    if args.publish_every and not (args.serve or args.database_url):
+        parser.error("--publish-every needs --serve or --database-url (to add submissions)")
+    if args.serve:
+        return serve(args)
+    return run(args)
 
+
+def serve(args) -> int:
+    import loadsite
+
+    if args.clients == 32 and args.duration == 120.0:  # the issue's run unless told otherwise
+        args.clients, args.duration = 50, 60.0
+    args.database_url = args.database_url or f"sqlite:///{args.work / 'kb.sqlite'}"
+    node = loadsite.prepare(args.work, args.database_url, args.practices, args.seed)
+    node.start()
+    args.url = node.url
+    print(f"Serving {node.url} ({node.workers} workers, {node.threads} threads)", file=sys.stderr)
+    try:
+        return run(args)
+    finally:
+        node.stop()
+
+
+def run(args) -> int:
     target = urlsplit(args.url)
     host, port = target.hostname or "127.0.0.1", target.port or 80
     prefix = target.path.rstrip("/")
@@ -226,6 +291,18 @@ def main(argv=None) -> int:
     ]
     started = time.monotonic()
     deadline = started + args.duration
+    publisher = None
+    if args.publish_every:
+        import loadsite
+
+        publisher = loadsite.Publisher(
+            f"http://{host}:{port}",
+            args.database_url,
+            args.publish_every,
+            deadline,
+            int(args.duration / args.publish_every) + 2,
+        )
+        publisher.start()
     clients = []
     for n in range(args.clients):
         paths = hostile if args.hostile and n >= min(4, args.clients - 1) else ordinary
@@ -242,8 +319,11 @@ def main(argv=None) -> int:
                 f"  {last:>4} s: {done} requests, {results.error_count} error(s)",
                 file=sys.stderr,
             )
-    report(results, time.monotonic() - started, args.clients)
-    return 1 if results.error_count else 0
+    if publisher is not None:
+        publisher.join(timeout=30)
+    report(results, time.monotonic() - started, args.clients, publisher)
+    failed = results.error_count or (publisher and (publisher.missed or publisher.failures))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -43,3 +43,38 @@ def test_the_search_benchmark_prints_its_table(tmp_path):
         assert figure in out, figure
     assert '"migrant workers"~10000000' in out and "slowest hostile page:" in out
     assert lines[-1].startswith("Done: benchmarked")
+
+
+def test_the_load_benchmark_serves_a_site_and_times_an_editor(tmp_path):
+    """A small run of the issue's load test: seeds plus a few synthetic practices, served by
+    gunicorn, mixed traffic, an editor publishing meanwhile (figures not judged)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(CHECKOUT_DIR / "bench" / "load.py"),
+            "--serve",
+            "--practices",
+            "30",
+            "--work",
+            str(tmp_path / "site"),
+            "--clients",
+            "4",
+            "--duration",
+            "6",
+            "--publish-every",
+            "1.5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    kinds = {line.split()[0] for line in lines if line and line.split()[0] in MIX_KINDS}
+    assert kinds >= {"list", "search", "practice", "api", "feed"}
+    publisher = next(line for line in lines if line.startswith("publisher:"))
+    assert " 0 never found, 0 failed" in publisher
+    assert lines[-1].startswith("Done: ") and lines[-1].endswith(" 0 error(s).")
+
+
+MIX_KINDS = ("list", "search", "practice", "page", "feed", "api")
