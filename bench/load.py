@@ -4,6 +4,7 @@ API reads in both languages for T seconds, against a running server or one it se
     python bench/load.py --serve                          # the issue's run: seeds + 10,000
                                                           # practices, gunicorn, 50 clients, 60 s
     python bench/load.py --serve --publish-every 2        # ... and an editor publishing
+    python bench/load.py --serve --think 1                # clients reading 1 s between pages
     python bench/load.py --url http://127.0.0.1:8080 --clients 8 --duration 30
     python bench/load.py --first '/en/search?q="migrant workers"~10000000'   # a heavy request first
     python bench/load.py --hostile                        # hostile queries, and pages meanwhile
@@ -61,6 +62,7 @@ SEARCHES = {
         "salud",
     ],
 }
+TARGET_P95_MS = 300
 # How often each kind of request comes, relative to the others (a kind not listed: 1).
 MIX = {"list": 20, "search": 25, "practice": 25, "page": 10, "feed": 5, "api": 15}
 FILTERS = ["", "&pillar=2", "&theme=legal-frameworks", "&country=MX", "&region=americas"]
@@ -81,8 +83,9 @@ HOSTILE = [
 class Client(threading.Thread):
     """One keep-alive connection, reopened after a failure, picking requests from ``paths``."""
 
-    def __init__(self, host, port, paths, deadline, results, seed):
+    def __init__(self, host, port, paths, deadline, results, seed, think=0.0):
         super().__init__(daemon=True)
+        self.think = think
         self.host, self.port = host, port
         self.paths = paths
         self.deadline = deadline
@@ -120,6 +123,8 @@ class Client(threading.Thread):
             kind = self.random.choices(kinds, weights)[0]
             path = self.random.choice(by_kind[kind])
             self.fetch(kind, path)
+            if self.think:  # a person reading the page: uniform between 0 and twice the mean
+                time.sleep(self.random.uniform(0, 2 * self.think))
             if self.results.refused:
                 time.sleep(0.05)  # a dead server: do not spin
         if self.connection is not None:
@@ -221,10 +226,12 @@ def report(results: Results, elapsed: float, clients: int, publisher=None) -> No
         print(f"error: {kind} {outcome} x{count} (e.g. {example})")
     if publisher is not None:
         print(publisher.report())
+    met = everything and p95 < TARGET_P95_MS and not results.error_count
     print(
         f"Done: {total} requests from {clients} clients in {elapsed:.1f} s, "
         f"{total / elapsed:.1f} requests/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
-        f"p99 {p99:.1f} ms, {results.error_count} error(s)."
+        f"p99 {p99:.1f} ms, {results.error_count} error(s); target (0 errors, p95 under "
+        f"{TARGET_P95_MS} ms) {'met' if met else 'missed'}."
         if everything
         else f"Done: no request completed in {elapsed:.1f} s."
     )
@@ -243,6 +250,9 @@ def main(argv=None) -> int:
         "--only", action="append", default=[], help="fetch only this kind (list, search, ...)"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds a client waits between requests"
+    )
     parser.add_argument("--serve", action="store_true", help="serve the site (see above)")
     parser.add_argument("--practices", type=int, default=10_000, help="with --serve")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kb-load"), help="with --serve")
@@ -306,7 +316,7 @@ def run(args) -> int:
     clients = []
     for n in range(args.clients):
         paths = hostile if args.hostile and n >= min(4, args.clients - 1) else ordinary
-        clients.append(Client(host, port, paths, deadline, results, args.seed + n))
+        clients.append(Client(host, port, paths, deadline, results, args.seed + n, args.think))
     for client in clients:
         client.start()
     last = 0

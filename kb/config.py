@@ -12,7 +12,13 @@ ENV_PREFIX = "KB_"
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 # KB_* variables that are not app settings.
-NOT_SETTINGS = ("KB_INSTANCE", "KB_TRACEBACK", "KB_REQUIRE_SERVICES", "KB_VNU_JAR")
+NOT_SETTINGS = (
+    "KB_INSTANCE",
+    "KB_TRACEBACK",
+    "KB_REQUIRE_SERVICES",
+    "KB_VNU_JAR",
+    "KB_SCREENSHOTS",
+)
 
 
 class Defaults:

@@ -18,6 +18,8 @@ from kb import create_app, resource_dir
 from kb.extensions import db
 from tests import pgserver
 
+pytest_plugins = ["tests.browser"]
+
 REQUIRE_SERVICES = os.environ.get("KB_REQUIRE_SERVICES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
 SEEDS = resource_dir("seeds")

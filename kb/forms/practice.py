@@ -226,8 +226,9 @@ class PracticeForm(FlaskForm):
         valid = super().validate(extra_validators)
         given = self.languages_given()
         if not given:
-            self.form_errors.append(
-                _l("Write the title and summary in English or in Spanish (or both).")
+            # On the first field to fill in: the error summary links to it, and it is marked.
+            _add_error(
+                self.title_en, _l("Write the title and summary in English or in Spanish (or both).")
             )
             valid = False
         for lang in given:

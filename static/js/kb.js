@@ -25,5 +25,13 @@
     });
   }
 
+  // A form that came back with errors: its summary takes the focus, so that it is read first
+  // and its links lead to the fields (role="alert" alone is not read by every screen reader).
+  function focusErrorSummary() {
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", addCopyButtons);
+  document.addEventListener("DOMContentLoaded", focusErrorSummary);
 })();
