@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import dataclass
@@ -102,15 +103,43 @@ def forget_vocabulary() -> None:
         current_app.extensions.pop(_CACHE, None)
 
 
+# Counts of published practices (home, themes, pillars, corridors, API), summed over the whole
+# catalogue: kept like the vocabulary, and dropped by any commit of this process that wrote.
+_COUNTS = "kb.counts"
+_WROTE = "kb.counts_changed"
+
+
+def kept_counts(read):
+    """``read()`` (no arguments, returns plain numbers) kept per app for VOCABULARY_TTL s."""
+
+    @functools.wraps(read)
+    def kept():
+        cache = current_app.extensions.setdefault(_COUNTS, {})
+        with _lock:
+            hit = cache.get(read.__name__)
+            if hit is not None and time.monotonic() - hit[0] < VOCABULARY_TTL:
+                return hit[1]
+        value = read()
+        with _lock:
+            cache[read.__name__] = (time.monotonic(), value)
+        return value
+
+    return kept
+
+
 def _after_flush(session, _context) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, VOCABULARY_MODELS) for obj in changed):
         session.info[_CHANGED] = True
+    if changed:
+        session.info[_WROTE] = True
 
 
 def _after_commit(session) -> None:
     if session.info.pop(_CHANGED, False):
         forget_vocabulary()
+    if session.info.pop(_WROTE, False) and has_app_context():
+        current_app.extensions.pop(_COUNTS, None)
 
 
 def install(session_class) -> None:
@@ -124,6 +153,7 @@ def _published(column):
     return column.in_(select(Practice.id).where(Practice.status == Status.published))
 
 
+@kept_counts
 def counts_by_theme() -> dict[int, int]:
     rows = db.session.execute(
         select(practice_theme.c.theme_id, func.count())
@@ -133,6 +163,7 @@ def counts_by_theme() -> dict[int, int]:
     return dict(rows.all())
 
 
+@kept_counts
 def counts_by_pillar() -> dict[int, int]:
     rows = db.session.execute(
         select(practice_pillar.c.pillar_number, func.count())
@@ -142,6 +173,7 @@ def counts_by_pillar() -> dict[int, int]:
     return dict(rows.all())
 
 
+@kept_counts
 def coverage_grid() -> dict[tuple[int, int], int]:
     """(pillar number, theme id) -> number of published practices under both."""
     rows = db.session.execute(
@@ -153,6 +185,7 @@ def coverage_grid() -> dict[tuple[int, int], int]:
     return {(pillar, theme): n for pillar, theme, n in rows}
 
 
+@kept_counts
 def counts_by_corridor() -> dict[int, int]:
     rows = db.session.execute(
         select(practice_corridor.c.corridor_id, func.count())
@@ -240,6 +273,7 @@ def country_overview(code: str) -> CountryOverview:
     )
 
 
+@kept_counts
 def involved_country_counts() -> dict[str, int]:
     """ISO2 code -> number of published practices involving the country."""
     inv = involvement()
@@ -317,6 +351,7 @@ class Stats:
     organisations: int
 
 
+@kept_counts
 def stats() -> Stats:
     practices = db.session.scalar(
         select(func.count()).select_from(Practice).where(Practice.status == Status.published)
