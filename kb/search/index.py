@@ -226,16 +226,8 @@ class SearchIndex:
                     ).all()
                     if not rows:
                         break
-                    ids = sorted({pid for _, pid in rows})
-                    writer = self.writer()
-                    try:
-                        self._write(writer, session, ids)
-                    except BaseException:
-                        self._cancel(writer)
-                        raise
-                    self._commit(writer, merge=self.merge)
+                    applied += self.apply(session, [pid for _, pid in rows])
                 follow.write_position(self.directory, rows[-1][0])
-                applied += len(ids)
             with session_factory() as session:
                 follow.report(session, self.node, self.position)
         return applied
