@@ -161,6 +161,33 @@ def test_collections_and_events(seeded_client):
     get_json(seeded_client, f"{API}/events/no-such-event", status=404)
 
 
+def test_an_event_does_not_name_its_draft_collection(client):
+    from datetime import date
+
+    from kb.models import Collection, Event, Visibility
+
+    draft = Collection(
+        slug="draft-picks", title_en="Draft", title_es="Borrador", visibility=Visibility.draft
+    )
+    db.session.add(draft)
+    db.session.add(
+        Event(
+            slug="workshop",
+            title_en="Workshop",
+            title_es="Taller",
+            starts_on=date(2025, 5, 6),
+            venue_en="Online",
+            venue_es="En línea",
+            languages="en,es",
+            collection=draft,
+        )
+    )
+    db.session.commit()
+    event = get_json(client, f"{API}/events/workshop")
+    assert event["collection"] is None and event["practices"] == []
+    get_json(client, f"{API}/collections/draft-picks", status=404)
+
+
 def test_reads_carry_an_etag_and_may_be_cached(seeded_client):
     first = seeded_client.get(f"{API}/practices/1")
     assert first.headers["Cache-Control"] == "public, max-age=60"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from flask import url_for
 
 from kb.i18n import pick_text
-from kb.models import Corridor, Country, Framework, Pillar, Practice
+from kb.models import Corridor, Country, Framework, Pillar, Practice, Visibility
 from kb.models.taxonomy import country_name
 from kb.web.helpers import absolute
 
@@ -204,7 +204,12 @@ def event(e) -> dict:
         "venue": both(e, "venue"),
         "languages": e.language_codes,
         "note": both(e, "note"),
-        "collection": e.collection.slug if e.collection else None,
+        # A draft collection is for editors only: not even its name is given.
+        "collection": (
+            e.collection.slug
+            if e.collection and e.collection.visibility != Visibility.draft
+            else None
+        ),
         "organisers": [party(o, None) for o in e.organisers],
         "links": {"self": link("api_collections.event", slug=e.slug)},
     }
