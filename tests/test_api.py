@@ -283,3 +283,19 @@ def test_every_text_of_the_description_has_its_spanish_translation(seeded_app):
         catalogue = {m.id: m.string for m in read_po(po) if m.id}
     assert len(texts) > 30
     assert sorted(t for t in texts if not catalogue.get(t)) == []
+
+
+def test_errors_without_a_page_of_their_own_stay_html_outside_the_api(app):
+    """flask-smorest answers every HTTP error of the app; only the API's answers are JSON."""
+    from werkzeug.exceptions import Conflict
+
+    def refuse():
+        raise Conflict()
+
+    app.add_url_rule("/en/refused", "refused", refuse)
+    app.add_url_rule(f"{API}/refused", "api_refused", refuse)
+    client = app.test_client()
+    site = client.get("/en/refused")
+    assert site.status_code == 409 and site.mimetype == "text/html"
+    body = get_json(client, f"{API}/refused", status=409)
+    assert body == {"code": 409, "status": "Conflict", "message": "Conflict"}
