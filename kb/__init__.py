@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
         register_blueprints,
         register_errorhandlers,
         register_commands,
+        register_page_cache,
     ):
         step(app)
     return app
@@ -75,6 +76,12 @@ def register_search(app: Flask) -> None:
 
     search.init_app(app)
     catalogue.install(FlaskSession)  # the cached vocabulary follows this process's commits
+
+
+def register_page_cache(app: Flask) -> None:
+    from kb.web import pagecache
+
+    pagecache.init_app(app)  # last: it wraps everything else
 
 
 def register_template_helpers(app: Flask) -> None:

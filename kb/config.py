@@ -52,6 +52,10 @@ class Defaults:
     SEARCH_MAX_PATTERNS = 4
     # Seconds a process keeps the thesaurus before re-reading it (an edit applies within it).
     SEARCH_THESAURUS_TTL = 10.0
+    # Pages for visitors without a session kept in memory, per server process (0: none), and
+    # for at most that many seconds; changes drop them at once (kb.web.pagecache).
+    PAGE_CACHE_MB = 64
+    PAGE_CACHE_SECONDS = 60.0
     # Links in mail are built on this address, never on the Host header a client sent.
     BASE_URL = "http://127.0.0.1:5000"
     MAIL_SENDER = "kb.services.mail:folder_sender"

@@ -200,6 +200,8 @@ def seeded_app(request, tmp_path_factory):
 
 @pytest.fixture
 def seeded_client(seeded_app):
+    if cache := seeded_app.extensions.get("kb_pagecache"):
+        cache.clear()  # pages kept by an earlier test, perhaps under other settings
     with seeded_app.app_context():
         yield seeded_app.test_client()
         db.session.remove()

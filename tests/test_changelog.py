@@ -132,7 +132,9 @@ def test_kb_index_nodes_lists_the_nodes_and_forgets_one_that_is_gone(app, runner
 
     listed = runner.invoke(args=["index", "nodes"])
     assert listed.exit_code == 0, listed.output
-    assert "gone-for-good: position 0, 1 change(s) behind" in listed.output
+    # The practice's row, and a site-wide one for the names it brought (country, organisation).
+    assert log_rows() == 2
+    assert "gone-for-good: position 0, 2 change(s) behind" in listed.output
     assert f"{get_index().node} (this node): position" in listed.output
     assert listed.output.strip().splitlines()[-1].startswith("2 node(s) follow the change log")
 

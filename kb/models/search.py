@@ -16,6 +16,9 @@ class SearchChange(Base):
     position; a row is pruned once every known node has passed it.
 
     No foreign key: the row must outlive a deleted practice, so that its entry is removed too.
+    ``practice_id`` is ``SITE_WIDE`` (0, never a practice's id) for a change to something else
+    that public pages show (collections, events, taxonomy, accounts): it rewrites no entry, but
+    it moves every node's position, which is what cached pages are checked against.
     """
 
     __tablename__ = "search_change"
@@ -25,6 +28,9 @@ class SearchChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+SITE_WIDE = 0
 
 
 class SearchNode(Base):

@@ -2,7 +2,11 @@
 
 Any flush that touches a practice, its texts or links, or the name of something a practice's
 document contains (organisation, theme, pillar, actor type, region, country) adds one log row
-per affected practice, in the same transaction. After the commit this process's node follows
+per affected practice, in the same transaction. A flush that changes anything else public pages
+may show (collections, events, taxonomy, accounts) adds a ``SITE_WIDE`` row: it rewrites no
+entry, but it moves each node's position, which cached pages are checked against
+(``kb.web.pagecache``). Private bookkeeping (notifications, failed logins, the log itself)
+adds nothing. After the commit this process's node follows
 the log at once; other nodes follow it within their polling interval (``kb.search.follow``),
 and ``kb index sync`` applies whatever a node has not yet seen.
 
@@ -24,31 +28,36 @@ from sqlalchemy.orm import Session
 from kb.models import (
     ActorType,
     Country,
+    LoginFailure,
+    Notification,
     Organisation,
     Pillar,
     Practice,
     PracticeOrganisation,
-    PracticeTranslation,
     Region,
     SearchChange,
-    Source,
+    SearchNode,
     Theme,
 )
 from kb.models.practice import practice_pillar, practice_theme
 from kb.models.queries import involvement
+from kb.models.search import SITE_WIDE
 
 log = logging.getLogger(__name__)
 PENDING = "kb_search_changes_pending"
+LOGGED = "kb_search_changes_logged"  # ids already in the log for this transaction
 # Any constant shared by every node: the key of the advisory lock that orders the log.
 LOG_LOCK_KEY = 7_201_113
+# Rows that change nothing a page shows.
+QUIET = (SearchChange, SearchNode, Notification, LoginFailure)
 
 
 def _related_ids(connection, obj) -> set[int]:
-    """Practices whose document shows something of ``obj``."""
+    """Practices whose document or page shows something of ``obj``."""
     if isinstance(obj, Practice):
         return {obj.id}
-    if isinstance(obj, PracticeTranslation | Source | PracticeOrganisation):
-        return {obj.practice_id}
+    if isinstance(practice_id := getattr(obj, "practice_id", None), int):
+        return {practice_id}  # texts, sources, links, evaluations, versions, collection items
     if isinstance(obj, Organisation):
         query = select(PracticeOrganisation.practice_id).where(
             PracticeOrganisation.organisation_id == obj.id
@@ -85,10 +94,16 @@ def _after_flush(session: Session, flush_context) -> None:
     )
     ids: set[int] = set()
     for obj in changed:
-        if not isinstance(obj, SearchChange):
-            ids |= _related_ids(connection, obj)
+        if isinstance(obj, QUIET):
+            continue
+        ids |= _related_ids(connection, obj)
+        if not isinstance(obj, Practice) and not hasattr(obj, "practice_id"):
+            ids.add(SITE_WIDE)  # a name, a collection, an event, an account: pages show it
     ids.discard(None)
+    logged = session.info.setdefault(LOGGED, set())
+    ids -= logged  # one row per practice and transaction: the follower reads the last state
     if ids:
+        logged |= ids
         if connection.dialect.name == "postgresql":  # re-entrant: once per flush is harmless
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK_KEY})
         connection.execute(insert(SearchChange), [{"practice_id": pid} for pid in sorted(ids)])
@@ -96,6 +111,7 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    session.info.pop(LOGGED, None)
     if not session.info.pop(PENDING, False) or not has_app_context():
         return
     index = current_app.extensions.get("kb_search")
@@ -108,7 +124,9 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:
-    # A savepoint rolled back leaves the outer transaction (and its log rows) alive.
+    # A savepoint rolled back leaves the outer transaction (and its log rows) alive; the rows
+    # it wrote are gone, so any id may need writing again.
+    session.info.pop(LOGGED, None)
     if not previous_transaction.nested:
         session.info.pop(PENDING, None)
 

@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 
 POSITION_FILE = "log-position"
 LOCK_FILE = "log-follow.lock"
+# What this node applied, row by row ("<id> <practice id>" lines), written before the position
+# moves past them: the server processes of the node read it to know which pages went stale.
+JOURNAL_FILE = "log-journal"
+JOURNAL_MAX_BYTES = 1 << 20  # then begun anew, as a new file: readers see it and start over
 
 
 def default_node_name(index_dir: str | Path) -> str:
@@ -51,6 +55,56 @@ def write_position(directory: Path, position: int) -> None:
     temporary = directory / f".{POSITION_FILE}.{os.getpid()}.{threading.get_ident()}"
     temporary.write_text(f"{position}\n")
     os.replace(temporary, directory / POSITION_FILE)
+
+
+def append_journal(directory: Path, rows) -> None:
+    """Add the applied ``rows`` ((id, practice id) pairs) to the node's journal, in one write.
+    Called under the follow lock, before the position moves past them."""
+    text = "".join(f"{row_id} {practice_id}\n" for row_id, practice_id in rows)
+    path = directory / JOURNAL_FILE
+    try:
+        full = path.stat().st_size > JOURNAL_MAX_BYTES
+    except FileNotFoundError:
+        full = False
+    if full:
+        temporary = directory / f".{JOURNAL_FILE}.{os.getpid()}.{threading.get_ident()}"
+        temporary.write_text(text)
+        os.replace(temporary, path)
+        return
+    with open(path, "a") as handle:
+        handle.write(text)
+
+
+class JournalReader:
+    """Reads a node's journal from where it last stopped. ``read()`` gives the rows added
+    since, or None when it cannot tell (the journal was begun anew or is missing): everything
+    may have changed. Not thread-safe: the caller holds a lock."""
+
+    def __init__(self, directory: Path):
+        self.path = Path(directory) / JOURNAL_FILE
+        self.inode: int | None = None
+        self.offset = 0
+
+    def read(self) -> list[tuple[int, int]] | None:
+        try:
+            with open(self.path, "rb") as handle:
+                stat = os.fstat(handle.fileno())
+                inode = stat.st_ino
+                lost = inode != self.inode or stat.st_size < self.offset  # replaced, or cut
+                if lost:
+                    self.inode, self.offset = inode, 0
+                handle.seek(self.offset)
+                data = handle.read()
+        except FileNotFoundError:
+            self.inode, self.offset = None, 0
+            return None
+        end = data.rfind(b"\n") + 1  # a line being written is read next time
+        self.offset += end
+        rows = []
+        for line in data[:end].splitlines():
+            row_id, _, practice_id = line.partition(b" ")
+            rows.append((int(row_id), int(practice_id)))
+        return None if lost else rows
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ from whoosh.writing import CLEAR
 from kb.errors import IndexBusy
 from kb.models import Practice, PracticeOrganisation, SearchChange, Status
 from kb.models.queries import display_options
+from kb.models.search import SITE_WIDE
 from kb.search import documents, follow, integrity
 from kb.search.bitsets import FacetSets
 from kb.search.codec import InliningCodec
@@ -185,7 +186,7 @@ class SearchIndex:
         The practices are read after the index lock is taken: a writer that waited for the
         lock cannot then write an older state over a newer one.
         """
-        ids = sorted(set(practice_ids))
+        ids = sorted(set(practice_ids) - {SITE_WIDE})
         if not ids:
             return 0
         writer = self.writer()
@@ -227,6 +228,7 @@ class SearchIndex:
                     if not rows:
                         break
                     applied += self.apply(session, [pid for _, pid in rows])
+                follow.append_journal(self.directory, rows)
                 follow.write_position(self.directory, rows[-1][0])
             with session_factory() as session:
                 follow.report(session, self.node, self.position)

@@ -10,7 +10,7 @@ from kb.errors import NotFound
 from kb.i18n import pick_field
 from kb.services import catalogue, curation, discovery, history, practices, versions
 from kb.values.filters import CORRIDOR_SLUG, Filters
-from kb.web import cite
+from kb.web import cite, pagecache
 from kb.web.args import parse_listing
 from kb.web.helpers import absolute
 from kb.web.localised import found, localised_blueprint
@@ -76,11 +76,15 @@ def practice(practice_id: int, slug: str | None = None):
         abort(404)
     if slug is not None and slug != item.slug:
         return redirect(url_for(".practice", practice_id=item.id, slug=item.slug), code=301)
+    related = practices.related(item)
+    # Kept while these practices are unchanged; a newly related one shows within
+    # PAGE_CACHE_SECONDS.
+    pagecache.depends_on(item.id, *(other.id for other in related))
     return render_template(
         "practices/detail.html",
         practice=item,
         title=pick_field(item.translations, "title", g.lang),
-        related=practices.related(item),
+        related=related,
         cite=cite.cite_box(item.id),
         json_ld=discovery.practice_ld(item, g.lang, permalink(item.id), cite.publisher_name()),
     )
@@ -89,6 +93,7 @@ def practice(practice_id: int, slug: str | None = None):
 @bp.get("/practices/<int(max=2147483647):practice_id>/v/<int(max=100000):number>")
 def version(practice_id: int, number: int):
     frozen = found(history.get_version, practice_id, number)
+    pagecache.depends_on(practice_id)
     item = versions.thaw(frozen.snapshot)
     return render_template(
         "practices/detail.html",
@@ -103,6 +108,7 @@ def version(practice_id: int, number: int):
 @bp.get("/practices/<int(max=2147483647):practice_id>/history")
 def practice_history(practice_id: int):
     entries = found(history.history, practice_id)
+    pagecache.depends_on(practice_id)
     latest = versions.thaw(entries[0].version.snapshot)
     return render_template(
         "practices/history.html",

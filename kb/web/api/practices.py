@@ -12,6 +12,7 @@ from kb.errors import NotFound, PageOutOfRange
 from kb.i18n import N_
 from kb.services import catalogue, practices, search
 from kb.values.filters import DIMENSIONS
+from kb.web import pagecache
 from kb.web.api import records
 from kb.web.api.base import Blueprint, api_abort, page_links
 from kb.web.api.schemas import PracticeDetail, PracticePage, PracticeQuery, Taxonomy
@@ -107,6 +108,7 @@ def detail(practice_id: int):
         practice = practices.get_published(practice_id)
     except NotFound:
         api_abort(404, _("No published practice has the number %(id)s.", id=practice_id))
+    pagecache.depends_on(practice_id)
     vocab = catalogue.vocabulary()
     return records.practice_detail(
         practice, records.country_regions(vocab.countries, vocab.regions)

@@ -1,0 +1,259 @@
+"""Pages for visitors without a session, kept in each server process and exactly as fresh as
+this node's index: a kept page is served only while no change the node has applied since it
+was made could alter it.
+
+Which requests: GET and HEAD without a session or remember-me cookie and without credentials
+(anyone signed in, or holding a form's token, has a session). Which responses: a 200 whose
+whole body is in memory, that sets no cookie but the language one, is not private, and varies on
+nothing but the language. Keys: scheme, host, path and query, the language cookie and the
+language the browser prefers (pages without a prefix follow them).
+
+Freshness. A page is kept with the node's change-log position read before it was made (so it
+shows at least everything up to there). Each process reads the node's journal of applied rows
+(``kb.search.follow``) when the position moves, and a kept page is then stale if:
+- it depends on the catalogue as a whole (lists, search, home, feeds...): any row since;
+- it depends on given practices (a practice's page, its versions, its API record): a row for
+  one of them, or a site-wide row (taxonomy, collections, events, accounts).
+When the journal cannot tell (begun anew, a rebuild), everything is dropped. Pages are kept at
+most ``PAGE_CACHE_SECONDS`` and within ``PAGE_CACHE_MB`` per process, least recently used out.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Flask, g, request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
+from werkzeug.wrappers import Response
+
+from kb.config import LANGUAGES
+from kb.models.search import SITE_WIDE
+from kb.search import follow
+
+HEADER = "X-KB-Cache"
+_PENDING = "kb.pagecache.position"  # environ: the position a page being made may be kept at
+_STORE = "kb.pagecache.store"  # environ: set by the app when the response may be kept
+_VARY_OK = {"cookie", "accept-language", "accept-encoding", "origin"}
+
+
+def depends_on(*practice_ids: int) -> None:
+    """This page shows only these practices (and names of things): rows for other practices
+    leave it fresh."""
+    g.pagecache_tags = frozenset(getattr(g, "pagecache_tags", frozenset()) | set(practice_ids))
+
+
+def skip() -> None:
+    """Never keep this response."""
+    g.pagecache_skip = True
+
+
+@dataclass
+class Entry:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    position: int
+    tags: frozenset[int] | None  # None: depends on the whole catalogue
+    made: float
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + 64 * len(self.headers) + 200
+
+
+class PageCache:
+    """The WSGI side: looks up and serves kept pages, and keeps the ones the app marked."""
+
+    def __init__(self, app: Flask, wsgi_app, max_bytes: int, seconds: float):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.max_bytes = max_bytes
+        self.seconds = seconds
+        self.session_cookies = {
+            app.config.get("SESSION_COOKIE_NAME", "session"),
+            app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        }
+        self.language_cookie = app.config["LANGUAGE_COOKIE"]
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._bytes = 0
+        self._position = 0  # the node position this process has read the journal up to
+        self._latest: dict[int, int] = {}  # practice id -> newest row id seen for it
+        self._latest_any = 0  # newest row id seen at all
+        self._journal = None
+        self.hits = self.misses = 0
+
+    # --- the request path -----------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        key = self._key(environ)
+        index = self.app.extensions.get("kb_search")
+        position = index.position if key is not None and index is not None else 0
+        if not position:  # not a request for the cache, or no index to follow here
+            return self.wsgi_app(environ, start_response)
+        entry = self._lookup(key, position, index.directory)
+        if entry is not None:
+            return self._serve(entry, environ, start_response)
+        environ[_PENDING] = position
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, capture)
+        tags = environ.get(_STORE, False)
+        if tags is False or not self._storable(captured.get("headers", ())):
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        self._store(
+            key, Entry(captured["status"], list(captured["headers"]), content, position, tags, 0)
+        )
+        return [content]
+
+    def _key(self, environ) -> tuple | None:
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get(
+            "HTTP_AUTHORIZATION"
+        ):
+            return None
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/static/"):
+            return None
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", "")) if "HTTP_COOKIE" in environ else {}
+        if any(name in cookies for name in self.session_cookies):
+            return None
+        accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+        return (
+            environ.get("wsgi.url_scheme"),
+            environ.get("HTTP_X_FORWARDED_PROTO"),  # read by the proxy fix inside, if trusted
+            environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+            environ.get("SCRIPT_NAME", ""),
+            path,
+            environ.get("QUERY_STRING", ""),
+            cookies.get(self.language_cookie),
+            accepted.best_match(LANGUAGES),
+        )
+
+    def _storable(self, headers) -> bool:
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered == "set-cookie" and not value.startswith(f"{self.language_cookie}="):
+                return False
+            if lowered == "cache-control" and ("private" in value or "no-store" in value):
+                return False
+            if lowered == "vary" and any(
+                part.strip().lower() not in _VARY_OK for part in value.split(",")
+            ):
+                return False
+        return True
+
+    def _serve(self, entry: Entry, environ, start_response):
+        response = Response(entry.body, entry.status, entry.headers)
+        response.headers[HEADER] = "hit"
+        if "ETag" in response.headers or "Last-Modified" in response.headers:
+            response.make_conditional(environ)
+        return response(environ, start_response)
+
+    # --- keeping ------------------------------------------------------------------------------
+    def _lookup(self, key, position: int, directory) -> Entry | None:
+        now = time.monotonic()
+        with self._lock:
+            if position != self._position:
+                self._catch_up(position, directory)
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            if now - entry.made > self.seconds or not self._fresh(entry):
+                self._drop(key)
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def _fresh(self, entry: Entry) -> bool:
+        if entry.tags is None:
+            return self._latest_any <= entry.position
+        if self._latest.get(SITE_WIDE, 0) > entry.position:
+            return False
+        return all(self._latest.get(pid, 0) <= entry.position for pid in entry.tags)
+
+    def _catch_up(self, position: int, directory) -> None:
+        """Read the journal up to the node's new ``position``; when it cannot tell what
+        changed, forget every kept page."""
+        if self._journal is None or self._journal.path.parent != directory:
+            self._journal = follow.JournalReader(directory)
+        rows = self._journal.read()
+        if rows is not None:
+            for row_id, practice_id in rows:
+                if row_id > self._latest.get(practice_id, 0):
+                    self._latest[practice_id] = row_id
+                self._latest_any = max(self._latest_any, row_id)
+        if rows is None or position < self._position or self._latest_any < position:
+            self._clear()  # a rebuild, a journal begun anew or lost: anything may have changed
+            self._latest = {SITE_WIDE: position}
+            self._latest_any = position
+        self._position = position
+
+    def _store(self, key, entry: Entry) -> None:
+        entry.made = time.monotonic()
+        if entry.size > self.max_bytes // 8:
+            return
+        with self._lock:
+            if entry.position < self._position and not self._fresh(entry):
+                return  # made from an older position, and something it shows changed since
+            self._drop(key)
+            self._entries[key] = entry
+            self._bytes += entry.size
+            while self._bytes > self.max_bytes and self._entries:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry.size
+
+    def _clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def clear(self) -> None:
+        """Forget every kept page."""
+        with self._lock:
+            self._clear()
+
+
+def _mark(response):
+    """After the app made a response: whether the page cache may keep it, and on what."""
+    if (
+        _PENDING in request.environ
+        and response.status_code == 200
+        and not response.is_streamed
+        and not response.direct_passthrough
+        and not getattr(g, "pagecache_skip", False)
+    ):
+        request.environ[_STORE] = getattr(g, "pagecache_tags", None)
+    return response
+
+
+def init_app(app: Flask) -> PageCache | None:
+    """Keep anonymous pages when ``PAGE_CACHE_MB`` is above 0, wrapping the app's WSGI callable
+    (and any proxy fix: the forwarded scheme is part of the key)."""
+    megabytes = float(app.config["PAGE_CACHE_MB"])
+    if megabytes <= 0:
+        return None
+    app.after_request(_mark)
+    cache = PageCache(
+        app, app.wsgi_app, int(megabytes * 1024 * 1024), float(app.config["PAGE_CACHE_SECONDS"])
+    )
+    app.wsgi_app = cache
+    app.extensions["kb_pagecache"] = cache
+    return cache

@@ -1,0 +1,216 @@
+"""Pages kept for visitors without a session: served again while nothing they show has changed,
+made anew at once when something has, and never kept for (or served to) anyone signed in."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kb.extensions import db
+from kb.models import Collection, Notification, Practice, SearchChange, UserRole
+from kb.models.search import SITE_WIDE
+from kb.search import follow, get_index
+from kb.web.pagecache import HEADER
+from tests.conftest import make_app
+from tests.factories import make_practice
+from tests.web import log_in, make_user
+
+
+@pytest.fixture
+def client(app):
+    """A visitor whose browser sends no cookies back (the language cookie is a key of its own,
+    see test_the_language_cookie_is_part_of_the_key), on a site whose index has a journal the
+    page cache has read once (at first sight of a journal, it must assume anything changed)."""
+    visitor = app.test_client(use_cookies=False)
+    make_practice(id=99, title="Unrelated archive", themes=("research",), countries=("NP",))
+    db.session.commit()
+    retitle(99, "Unrelated archive, renamed")
+    visitor.get("/en/")
+    return visitor
+
+
+def kept(response) -> bool:
+    return response.headers.get(HEADER) == "hit"
+
+
+def publish(pid: int, title: str, **kwargs) -> None:
+    make_practice(id=pid, title=title, **kwargs)
+    db.session.commit()
+
+
+def retitle(pid: int, title: str) -> None:
+    db.session.get(Practice, pid).translations["en"].title = title
+    db.session.commit()
+
+
+def test_a_page_is_served_again_and_made_anew_as_soon_as_its_practice_changes(app, client):
+    publish(1, "Walrus hotline")
+    first = client.get("/en/practices/1")
+    again = client.get("/en/practices/1")
+    assert not kept(first) and kept(again)
+    assert again.get_data() == first.get_data()
+
+    retitle(1, "Narwhal hotline")
+    page = client.get("/en/practices/1")
+    assert not kept(page)
+    assert "Narwhal hotline" in page.get_data(as_text=True)
+    assert kept(client.get("/en/practices/1"))
+
+
+def test_a_change_to_another_practice_leaves_a_practice_page_kept_but_remakes_lists(app, client):
+    publish(1, "Walrus hotline", themes=("legal-frameworks",), countries=("MX",))
+    publish(2, "Narwhal registry", themes=("recruitment-fees",), countries=("PH",))
+    client.get("/en/practices/1")
+    client.get("/en/practices/")
+    assert kept(client.get("/en/practices/"))
+
+    retitle(2, "Narwhal licensing registry")
+    assert kept(client.get("/en/practices/1"))  # shows nothing of practice 2
+    listing = client.get("/en/practices/")
+    assert not kept(listing)
+    assert "Narwhal licensing registry" in listing.get_data(as_text=True)
+    found = client.get("/en/search?q=licensing")
+    assert "Narwhal licensing registry" in found.get_data(as_text=True)
+
+
+def test_a_related_practice_that_changes_remakes_the_page_that_lists_it(app, client):
+    publish(1, "Walrus hotline")
+    publish(2, "Narwhal registry")  # same theme and country: related to practice 1
+    assert "Narwhal registry" in client.get("/en/practices/1").get_data(as_text=True)
+    assert kept(client.get("/en/practices/1"))
+
+    retitle(2, "Narwhal licensing registry")
+    page = client.get("/en/practices/1")
+    assert not kept(page)
+    assert "Narwhal licensing registry" in page.get_data(as_text=True)
+
+
+def test_a_site_wide_change_remakes_every_page(app, client):
+    publish(1, "Walrus hotline")
+    client.get("/en/practices/1")
+    client.get("/en/collections/")
+    db.session.add(Collection(slug="walruses", title_en="Walrus picks", title_es="Morsas"))
+    db.session.commit()
+    assert not kept(client.get("/en/practices/1"))
+    collections = client.get("/en/collections/")
+    assert not kept(collections)
+    assert "Walrus picks" in collections.get_data(as_text=True)
+
+
+def test_signed_in_visitors_never_get_a_kept_page_and_theirs_are_not_kept(app, client):
+    publish(1, "Walrus hotline")
+    make_user(role=UserRole.editor)
+    db.session.commit()
+    client.get("/en/practices/1")
+    assert kept(client.get("/en/practices/1"))
+
+    signed_in = app.test_client()
+    log_in(signed_in)
+    for _ in range(2):
+        page = signed_in.get("/en/practices/1")
+        assert not kept(page)
+        assert "Log out" in page.get_data(as_text=True)
+    anonymous = client.get("/en/practices/1")
+    assert kept(anonymous)
+    assert "Log out" not in anonymous.get_data(as_text=True)
+
+
+def test_a_page_that_starts_a_session_is_never_kept(app, client):
+    """The login form's token lives in a session cookie of this visitor's own."""
+    first, second = client.get("/en/login"), client.get("/en/login")
+    assert not kept(first) and not kept(second)
+    assert "session=" in ",".join(second.headers.getlist("Set-Cookie"))
+
+
+def test_the_language_cookie_is_part_of_the_key(app, client):
+    publish(1, "Walrus hotline")
+    fresh = app.test_client()
+    assert "kb_lang=en" in fresh.get("/en/practices/1").headers.get("Set-Cookie", "")
+    repeat = fresh.get("/en/practices/1")  # now with the cookie: another key
+    assert not kept(repeat) and "Set-Cookie" not in repeat.headers
+    again = fresh.get("/en/practices/1")
+    assert kept(again) and "Set-Cookie" not in again.headers
+    newcomer = app.test_client().get("/en/practices/1")
+    assert kept(newcomer) and "kb_lang=en" in newcomer.headers["Set-Cookie"]
+
+
+def test_a_kept_api_record_answers_conditional_requests(app, client):
+    publish(1, "Walrus hotline")
+    tag = client.get("/api/v1/practices/1").headers["ETag"]
+    unchanged = client.get("/api/v1/practices/1", headers={"If-None-Match": tag})
+    assert kept(unchanged) and unchanged.status_code == 304
+    head = client.head("/api/v1/practices/1")
+    assert kept(head) and head.status_code == 200 and head.get_data() == b""
+
+
+def test_a_change_applied_by_another_process_of_the_node_remakes_its_pages(app, client, tmp_path):
+    """Two apps on one database and one index folder, as two gunicorn workers are."""
+    publish(1, "Walrus hotline")
+    other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    other_client = other.test_client(use_cookies=False)
+    assert not kept(other_client.get("/en/practices/1"))
+    assert kept(other_client.get("/en/practices/1"))
+
+    retitle(1, "Narwhal hotline")  # applied by this app: the journal and the position move
+    page = other_client.get("/en/practices/1")
+    assert not kept(page)
+    assert "Narwhal hotline" in page.get_data(as_text=True)
+
+
+def test_when_the_journal_cannot_tell_what_changed_every_page_is_made_anew(app, client):
+    publish(1, "Walrus hotline")
+    publish(2, "Narwhal registry", themes=("recruitment-fees",), countries=("PH",))
+    index = get_index()
+    retitle(2, "Narwhal licensing registry")  # the journal has its row
+    client.get("/en/practices/1")
+    assert kept(client.get("/en/practices/1"))
+    # The journal lost, then a change to another practice: nothing tells which one.
+    os.unlink(index.directory / follow.JOURNAL_FILE)
+    retitle(2, "Narwhal licensing board")
+    assert not kept(client.get("/en/practices/1"))
+    assert kept(client.get("/en/practices/1"))
+    # A rebuild moves the position without a journal row.
+    follow.write_position(index.directory, index.position + 1)
+    assert not kept(client.get("/en/practices/1"))
+
+
+def test_pages_expire_after_page_cache_seconds(app, client):
+    publish(1, "Walrus hotline")
+    app.extensions["kb_pagecache"].seconds = 0
+    client.get("/en/practices/1")
+    assert not kept(client.get("/en/practices/1"))
+
+
+def test_an_edit_to_a_collection_moves_the_log_and_bookkeeping_does_not(app):
+    publish(1, "Walrus hotline")
+    position = get_index().position
+    db.session.add(Collection(slug="walruses", title_en="Walrus picks", title_es="Morsas"))
+    db.session.commit()
+    assert get_index().position > position
+    rows = db.session.query(SearchChange.practice_id).all()
+    assert rows == [] or {pid for (pid,) in rows} <= {SITE_WIDE}
+
+    position = get_index().position
+    user = make_user()
+    db.session.commit()
+    db.session.add(Notification(user_id=user.id, practice_id=1, action="published"))
+    db.session.commit()
+    assert get_index().position == position + 1  # the account is shown; the notification not
+
+
+def test_the_journal_reader_takes_whole_lines_and_notices_a_new_file(tmp_path):
+    reader = follow.JournalReader(tmp_path)
+    assert reader.read() is None  # no journal yet: nothing can be told
+    follow.append_journal(tmp_path, [(1, 5)])
+    assert reader.read() is None  # a file it had not seen: it starts over from its end
+    follow.append_journal(tmp_path, [(2, 6), (3, SITE_WIDE)])
+    with open(tmp_path / follow.JOURNAL_FILE, "a") as handle:
+        handle.write("4 7")  # a line still being written
+    assert reader.read() == [(2, 6), (3, SITE_WIDE)]
+    with open(tmp_path / follow.JOURNAL_FILE, "a") as handle:
+        handle.write("\n")
+    assert reader.read() == [(4, 7)]
+    (tmp_path / follow.JOURNAL_FILE).unlink()
+    follow.append_journal(tmp_path, [(5, 8)])
+    assert reader.read() is None
