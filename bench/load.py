@@ -5,6 +5,7 @@ API reads in both languages for T seconds, against a running server or one it se
                                                           # practices, gunicorn, 50 clients, 60 s
     python bench/load.py --serve --publish-every 2        # ... and an editor publishing
     python bench/load.py --serve --think 1                # clients reading 1 s between pages
+    python bench/load.py --serve --warm-up 60             # measured after 60 s of the same load
     python bench/load.py --url http://127.0.0.1:8080 --clients 8 --duration 30
     python bench/load.py --first '/en/search?q="migrant workers"~10000000'   # a heavy request first
     python bench/load.py --hostile                        # hostile queries, and pages meanwhile
@@ -258,6 +259,12 @@ def main(argv=None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/kb-load"), help="with --serve")
     parser.add_argument("--database-url", help="with --serve (default: SQLite in --work)")
     parser.add_argument("--publish-every", type=float, help="seconds between publications")
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=0.0,
+        help="seconds of the same traffic before measuring (caches filled; not counted)",
+    )
     args = parser.parse_args(argv)
     if args.publish_every and not (args.serve or args.database_url):
         parser.error("--publish-every needs --serve or --database-url (to add submissions)")
@@ -299,6 +306,23 @@ def run(args) -> int:
         for q in HOSTILE
         for lang in ("en", "es")
     ]
+    if args.warm_up:
+        warm = Results()
+        warm_deadline = time.monotonic() + args.warm_up
+        fleet = [
+            Client(host, port, ordinary, warm_deadline, warm, args.seed + 1000 + n, args.think)
+            for n in range(args.clients)
+        ]
+        for client in fleet:
+            client.start()
+        for client in fleet:
+            client.join()
+        count = sum(len(v) for v in warm.times.values())
+        print(
+            f"warm-up: {count} requests in {args.warm_up:.0f} s, not counted, "
+            f"{warm.error_count} error(s)",
+            file=sys.stderr,
+        )
     started = time.monotonic()
     deadline = started + args.duration
     publisher = None

@@ -115,3 +115,29 @@ def test_the_ranking_is_whooshs_own_scoring(seeded_app, text):
         expected = sorted(theirs.items(), key=lambda hit: (-round(hit[1], 3), pids[hit[0]]))
         assert len(theirs) == mask.bit_count() > 15
         assert [int(pids[d]) for d in ours] == [int(pids[d]) for d, _score in expected[:15]]
+
+
+def test_postings_kept_per_segment_follow_edits_and_are_not_decoded_again(app, monkeypatch):
+    """A commit adds a segment: the old segments' decoded postings stay in use, and a practice
+    rewritten into the new segment is no longer found by its old words."""
+    from kb.search import postings
+
+    index = get_index()
+    index.merge = False  # one segment per commit
+    make_practice(id=1, title="Walrus hotline")
+    make_practice(id=2, title="Walrus registry")
+    db.session.commit()
+    assert sorted(search(index, "walrus", "en", Filters()).ids) == [1, 2]
+
+    decoded = []
+    leaf = postings.leaf_postings
+    monkeypatch.setattr(postings, "leaf_postings", lambda m: decoded.append(1) or leaf(m))
+    text = db.session.get(Practice, 2).translations["en"]
+    text.title, text.summary = "Narwhal registry", "A registry of narwhals."
+    db.session.commit()
+    assert len(index.searcher().subsearchers) >= 2
+    # The old segment's postings of "walrus" (with practice 2's old entry, now deleted) are
+    # used as they were decoded; the new segment has no "walrus".
+    assert search(index, "walrus", "en", Filters()).ids == [1]
+    assert decoded == []
+    assert search(index, "narwhal", "en", Filters()).ids == [2]

@@ -4,6 +4,8 @@ made anew at once when something has, and never kept for (or served to) anyone s
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 import pytest
 
@@ -214,3 +216,33 @@ def test_the_journal_reader_takes_whole_lines_and_notices_a_new_file(tmp_path):
     (tmp_path / follow.JOURNAL_FILE).unlink()
     follow.append_journal(tmp_path, [(5, 8)])
     assert reader.read() is None
+
+
+def test_visitors_asking_for_the_same_page_at_once_wait_for_one_making_it(app, client, monkeypatch):
+    from kb.services import practices
+
+    publish(1, "Walrus hotline")
+    made = []
+    related = practices.related
+
+    def slow_related(practice):
+        made.append(practice.id)
+        time.sleep(0.3)
+        return related(practice)
+
+    monkeypatch.setattr(practices, "related", slow_related)
+    pages = []
+
+    def visit():
+        with app.app_context():
+            pages.append(app.test_client(use_cookies=False).get("/en/practices/1"))
+
+    visitors = [threading.Thread(target=visit) for _ in range(3)]
+    for visitor in visitors:
+        visitor.start()
+    for visitor in visitors:
+        visitor.join(timeout=30)
+    assert made == [1]  # made once, for all three
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    assert sum(kept(page) for page in pages) == 2
+    assert len({page.get_data() for page in pages}) == 1

@@ -2,8 +2,9 @@
 
 Reading a term's postings means unpickling and decompressing each of its blocks: for the
 frequent words of a query that was most of a search's time, and matching and ranking read the
-same terms. Decoded postings (document numbers and frequencies over the whole index) are kept
-per index generation, the most recently used first, within a memory budget.
+same terms. Decoded postings are kept per segment (a segment's postings never change, and a
+commit usually adds one small segment beside the big ones), the most recently used first,
+within a memory budget; a search assembles the whole index's from its segments'.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from kb.search.formats import unpack
 
 BUDGET_BYTES = 32 * 2**20  # decoded postings kept per process
 _EMPTY = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
+_NO_POSITIONS = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
 
 
 def segments(searcher):
@@ -72,99 +74,123 @@ def leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 class PostingsCache:
-    """Decoded postings per (field, term) for one index generation, within a byte budget."""
+    """Decoded postings per (segment, field, term), within a byte budget. Deleted documents
+    are in them (callers intersect with the live documents), so deletions leave them valid."""
 
     def __init__(self, budget: int = BUDGET_BYTES):
         self.budget = budget
-        self._generation = None
         self._items: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, generation, key):
+    def get(self, key):
         with self._lock:
-            if generation != self._generation:
-                return None
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, generation, key, value) -> None:
-        size = value[0].nbytes + value[1].nbytes
+    def put(self, key, value) -> None:
+        size = _size(value)
         if size > self.budget // 4:
             return  # one huge list would push out everything else
         with self._lock:
-            if generation != self._generation:
-                self._generation, self._items, self._bytes = generation, OrderedDict(), 0
             if key in self._items:
                 return
             self._items[key] = value
             self._bytes += size
             while self._bytes > self.budget and self._items:
-                _key, (ids, tfs) = self._items.popitem(last=False)
-                self._bytes -= ids.nbytes + tfs.nbytes
+                _key, dropped = self._items.popitem(last=False)
+                self._bytes -= _size(dropped)
+
+
+def _size(value) -> int:
+    return value[0].nbytes + value[1].nbytes + 200  # and the entry itself
+
+
+def _segment_id(reader) -> str | None:
+    """The segment's own id (it is never reused), or None for a reader of another kind."""
+    segment = getattr(reader, "segment", None)
+    found = segment() if callable(segment) else None
+    return found.segment_id() if found is not None else None
+
+
+def _kept(searcher, reader, key: tuple, read):
+    """``read()`` for one segment's ``reader``, kept in the searcher's cache under ``key``
+    (an absent term too, as an empty pair: a later search need not look it up again)."""
+    cache = getattr(searcher, "kb_postings", None)
+    segment = _segment_id(reader) if cache is not None else None
+    if segment is None:
+        return read()
+    full_key = (segment, *key)
+    found = cache.get(full_key)
+    if found is None:
+        found = read()
+        cache.put(full_key, found)
+    return found
+
+
+def _whole_index(searcher, key: tuple, per_segment):
+    """The whole index's arrays for ``key``: kept per generation (the same searcher asks
+    again), else assembled from the segments' kept ones, shifted to the index's numbers."""
+    cache = getattr(searcher, "kb_postings", None)
+    whole_key = ("generation", searcher.reader().generation(), *key) if cache else None
+    if whole_key is not None and (found := cache.get(whole_key)) is not None:
+        return found
+    parts = []
+    for sub, offset in segments(searcher):
+        reader = sub.reader()
+        first, second = _kept(searcher, reader, key, lambda reader=reader: per_segment(reader))
+        if len(first):
+            parts.append((first + offset if offset else first, second))
+    value = _joined(parts, _EMPTY if key[0] == "postings" else _NO_POSITIONS)
+    if whole_key is not None:
+        cache.put(whole_key, value)
+    return value
+
+
+def _joined(parts: list[tuple[np.ndarray, np.ndarray]], empty) -> tuple[np.ndarray, np.ndarray]:
+    if not parts:
+        return empty
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate([a for a, _b in parts]), np.concatenate([b for _a, b in parts])
 
 
 def term_postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers over the whole index, frequencies) of a term; deleted documents
     included."""
-    cache = getattr(searcher, "kb_postings", None)
-    generation = searcher.reader().generation() if cache is not None else None
-    key = (fieldname, btext)
-    if cache is not None and (found := cache.get(generation, key)) is not None:
-        return found
-    ids, tfs = [], []
-    for sub, offset in segments(searcher):
-        reader = sub.reader()
-        if key in reader:
-            seg_ids, seg_tfs = leaf_postings(reader.postings(fieldname, btext))
-            ids.append(seg_ids + offset)
-            tfs.append(seg_tfs)
-    if not ids:
-        value = _EMPTY
-    elif len(ids) == 1:
-        value = (ids[0], tfs[0])
+
+    def read(reader):
+        if (fieldname, btext) not in reader:
+            return _EMPTY
+        return leaf_postings(reader.postings(fieldname, btext))
+
+    return _whole_index(searcher, ("postings", fieldname, btext), read)
+
+
+def _segment_positions(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    matcher = reader.postings(fieldname, btext)
+    blocks = posting_blocks(matcher)
+    if blocks is None:  # postings kept with the term: a handful
+        values, ids = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            values.append(matcher.value())
+            matcher.next()
+        pieces = [(np.array(ids, dtype=np.int64), values)]
     else:
-        value = (np.concatenate(ids), np.concatenate(tfs))
-    if cache is not None:
-        cache.put(generation, key, value)
-    return value
+        pieces = [(ids, list(data[2])) for ids, data, _m in blocks]
+    return _joined([unpack(ids, values) for ids, values in pieces], _NO_POSITIONS)
 
 
 def term_positions(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(document number per position, position) of every occurrence of a term over the whole
     index, for a field stored with PackedPositions; kept like the postings."""
-    cache = getattr(searcher, "kb_postings", None)
-    generation = searcher.reader().generation() if cache is not None else None
-    key = ("positions", fieldname, btext)
-    if cache is not None and (found := cache.get(generation, key)) is not None:
-        return found
-    docs, positions = [], []
-    for sub, offset in segments(searcher):
-        reader = sub.reader()
+
+    def read(reader):
         if (fieldname, btext) not in reader:
-            continue
-        matcher = reader.postings(fieldname, btext)
-        blocks = posting_blocks(matcher)
-        if blocks is None:  # postings kept with the term: a handful
-            values, ids = [], []
-            while matcher.is_active():
-                ids.append(matcher.id())
-                values.append(matcher.value())
-                matcher.next()
-            parts = [(np.array(ids, dtype=np.int64), values)]
-        else:
-            parts = [(ids, list(data[2])) for ids, data, _m in blocks]
-        for ids, values in parts:
-            seg_docs, seg_positions = unpack(ids + offset, values)
-            docs.append(seg_docs)
-            positions.append(seg_positions)
-    value = (
-        (np.concatenate(docs), np.concatenate(positions))
-        if docs
-        else (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
-    )
-    if cache is not None:
-        cache.put(generation, key, value)
-    return value
+            return _NO_POSITIONS
+        return _segment_positions(reader, fieldname, btext)
+
+    return _whole_index(searcher, ("positions", fieldname, btext), read)

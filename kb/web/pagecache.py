@@ -38,6 +38,10 @@ HEADER = "X-KB-Cache"
 _PENDING = "kb.pagecache.position"  # environ: the position a page being made may be kept at
 _STORE = "kb.pagecache.store"  # environ: set by the app when the response may be kept
 _VARY_OK = {"cookie", "accept-language", "accept-encoding", "origin"}
+# How long a request waits for another thread of its process making the same page before
+# making it too: a page takes tens of milliseconds, and under load a longer wait held threads
+# that had other pages to serve (bench/load.py: p99 4 s with 10 s, 1 s with none).
+WAIT_SECONDS = 1.0
 
 
 def depends_on(*practice_ids: int) -> None:
@@ -85,6 +89,7 @@ class PageCache:
         self._latest: dict[int, int] = {}  # practice id -> newest row id seen for it
         self._latest_any = 0  # newest row id seen at all
         self._journal = None
+        self._making: dict[tuple, threading.Event] = {}  # pages being made, by key
         self.hits = self.misses = 0
 
     # --- the request path -----------------------------------------------------------------
@@ -95,8 +100,31 @@ class PageCache:
         if not position:  # not a request for the cache, or no index to follow here
             return self.wsgi_app(environ, start_response)
         entry = self._lookup(key, position, index.directory)
+        if entry is None and self._wait_for_other(key):
+            entry = self._lookup(key, index.position, index.directory)
         if entry is not None:
             return self._serve(entry, environ, start_response)
+        with self._lock:
+            mine = key not in self._making
+            if mine:
+                self._making[key] = making = threading.Event()
+        if not mine:  # another thread began it meanwhile, or it was not kept: make it too
+            return self._make(key, position, environ, start_response)
+        try:
+            return self._make(key, position, environ, start_response)
+        finally:
+            with self._lock:
+                del self._making[key]
+            making.set()
+
+    def _wait_for_other(self, key) -> bool:
+        """When another thread of this process is making the same page, wait for it (up to
+        ``WAIT_SECONDS``) rather than make it twice; whether there was one."""
+        with self._lock:
+            making = self._making.get(key)
+        return making is not None and making.wait(WAIT_SECONDS)
+
+    def _make(self, key, position: int, environ, start_response):
         environ[_PENDING] = position
         captured = {}
 
