@@ -214,8 +214,47 @@ def test_the_journal_reader_takes_whole_lines_and_notices_a_new_file(tmp_path):
         handle.write("\n")
     assert reader.read() == [(4, 7)]
     (tmp_path / follow.JOURNAL_FILE).unlink()
-    follow.append_journal(tmp_path, [(5, 8)])
+    follow.append_journal(tmp_path, [(5, 8), (6, 9)])  # begun anew, maybe on the old inode
     assert reader.read() is None
+    with open(tmp_path / follow.JOURNAL_FILE, "a") as handle:
+        handle.write("7 1")  # cut by a crash: the next append joins it
+    follow.append_journal(tmp_path, [(8, 2)])
+    assert reader.read() is None
+
+
+def test_a_head_request_first_keeps_nothing_a_get_would_be_served(app, client):
+    publish(1, "Walrus hotline")
+    assert client.head("/en/practices/1").get_data() == b""
+    page = client.get("/en/practices/1")
+    assert "Walrus hotline" in page.get_data(as_text=True)
+    assert kept(client.head("/en/practices/1"))  # a GET's page answers HEAD too
+
+
+def test_a_conditional_request_first_keeps_nothing_others_would_be_served(app, client):
+    publish(1, "Walrus hotline")
+    tag = app.test_client(use_cookies=False).get("/api/v1/practices/1").headers["ETag"]
+    app.extensions["kb_pagecache"].clear()
+    assert client.get("/api/v1/practices/1", headers={"If-None-Match": tag}).status_code == 304
+    record = client.get("/api/v1/practices/1")
+    assert record.status_code == 200 and record.get_json()["id"] == 1
+
+
+def test_a_thread_that_read_an_older_position_does_not_make_kept_pages_stale(app, client):
+    """A request that read the position just before another request caught up: the rows the
+    cache has read stay known, so a page made from the older position is not kept if it shows
+    one of them."""
+    publish(1, "Walrus hotline")
+    cache, index = app.extensions["kb_pagecache"], get_index()
+    client.get("/en/")
+    before = index.position
+    retitle(1, "Narwhal hotline")
+    assert not kept(client.get("/en/practices/1"))  # this request caught up to the new position
+    assert "Narwhal hotline" in client.get("/en/practices/1").get_data(as_text=True)
+    assert cache._lookup(("late",), before, index.directory) is None  # the late thread
+    stale = client.get("/en/practices/1")
+    assert kept(stale) and "Narwhal hotline" in stale.get_data(as_text=True)
+    retitle(99, "Unrelated archive, renamed again")
+    assert "Narwhal hotline" in client.get("/en/practices/1").get_data(as_text=True)
 
 
 def test_visitors_asking_for_the_same_page_at_once_wait_for_one_making_it(app, client, monkeypatch):

@@ -111,7 +111,6 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    session.info.pop(LOGGED, None)
     if not session.info.pop(PENDING, False) or not has_app_context():
         return
     index = current_app.extensions.get("kb_search")
@@ -131,8 +130,15 @@ def _after_rollback(session: Session, previous_transaction) -> None:
         session.info.pop(PENDING, None)
 
 
+def _after_transaction_end(session: Session, transaction) -> None:
+    # Committed, rolled back or closed: the next transaction logs every id again.
+    if transaction.parent is None:
+        session.info.pop(LOGGED, None)
+
+
 def install(session_class) -> None:
     if not event.contains(session_class, "after_flush", _after_flush):
         event.listen(session_class, "after_flush", _after_flush)
         event.listen(session_class, "after_commit", _after_commit)
         event.listen(session_class, "after_soft_rollback", _after_rollback)
+        event.listen(session_class, "after_transaction_end", _after_transaction_end)

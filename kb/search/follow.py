@@ -16,6 +16,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -59,51 +60,54 @@ def write_position(directory: Path, position: int) -> None:
 
 def append_journal(directory: Path, rows) -> None:
     """Add the applied ``rows`` ((id, practice id) pairs) to the node's journal, in one write.
-    Called under the follow lock, before the position moves past them."""
+    Called under the follow lock, before the position moves past them. A journal is begun
+    (anew when full) with a line naming it, so that readers can tell it from an older one."""
     text = "".join(f"{row_id} {practice_id}\n" for row_id, practice_id in rows)
     path = directory / JOURNAL_FILE
     try:
-        full = path.stat().st_size > JOURNAL_MAX_BYTES
+        fresh = path.stat().st_size > JOURNAL_MAX_BYTES
     except FileNotFoundError:
-        full = False
-    if full:
-        temporary = directory / f".{JOURNAL_FILE}.{os.getpid()}.{threading.get_ident()}"
-        temporary.write_text(text)
-        os.replace(temporary, path)
+        fresh = True
+    if not fresh:
+        with open(path, "a") as handle:
+            handle.write(text)
         return
-    with open(path, "a") as handle:
-        handle.write(text)
+    temporary = directory / f".{JOURNAL_FILE}.{os.getpid()}.{threading.get_ident()}"
+    temporary.write_text(f"journal {uuid.uuid4().hex}\n{text}")
+    os.replace(temporary, path)
 
 
 class JournalReader:
     """Reads a node's journal from where it last stopped. ``read()`` gives the rows added
-    since, or None when it cannot tell (the journal was begun anew or is missing): everything
-    may have changed. Not thread-safe: the caller holds a lock."""
+    since, or None when it cannot tell (a journal it had not read, begun anew, missing or
+    damaged): everything may have changed. Not thread-safe: the caller holds a lock."""
 
     def __init__(self, directory: Path):
         self.path = Path(directory) / JOURNAL_FILE
-        self.inode: int | None = None
+        self.name: bytes | None = None
         self.offset = 0
 
     def read(self) -> list[tuple[int, int]] | None:
         try:
             with open(self.path, "rb") as handle:
-                stat = os.fstat(handle.fileno())
-                inode = stat.st_ino
-                lost = inode != self.inode or stat.st_size < self.offset  # replaced, or cut
+                name = handle.readline()
+                lost = name != self.name
                 if lost:
-                    self.inode, self.offset = inode, 0
+                    self.name, self.offset = name, len(name)
                 handle.seek(self.offset)
                 data = handle.read()
         except FileNotFoundError:
-            self.inode, self.offset = None, 0
+            self.name, self.offset = None, 0
             return None
         end = data.rfind(b"\n") + 1  # a line being written is read next time
         self.offset += end
         rows = []
-        for line in data[:end].splitlines():
-            row_id, _, practice_id = line.partition(b" ")
-            rows.append((int(row_id), int(practice_id)))
+        try:
+            for line in data[:end].splitlines():
+                row_id, practice_id = line.split(b" ")
+                rows.append((int(row_id), int(practice_id)))
+        except ValueError:  # a line cut by a crash: what it said is unknown
+            return None
         return None if lost else rows
 
 

@@ -131,14 +131,17 @@ def _kept(searcher, reader, key: tuple, read):
 
 
 def _whole_index(searcher, key: tuple, per_segment):
-    """The whole index's arrays for ``key``: kept per generation (the same searcher asks
-    again), else assembled from the segments' kept ones, shifted to the index's numbers."""
+    """The whole index's arrays for ``key``: kept for this set of segments (the same searcher
+    asks again), else assembled from the segments' kept ones, shifted to the index's numbers."""
     cache = getattr(searcher, "kb_postings", None)
-    whole_key = ("generation", searcher.reader().generation(), *key) if cache else None
+    parts_of = segments(searcher)
+    # The segments, in order, name the whole index's numbering (deletions leave it as it is).
+    ids = tuple(_segment_id(sub.reader()) for sub, _offset in parts_of) if cache else ()
+    whole_key = ("whole", ids, *key) if cache is not None and None not in ids else None
     if whole_key is not None and (found := cache.get(whole_key)) is not None:
         return found
     parts = []
-    for sub, offset in segments(searcher):
+    for sub, offset in parts_of:
         reader = sub.reader()
         first, second = _kept(searcher, reader, key, lambda reader=reader: per_segment(reader))
         if len(first):

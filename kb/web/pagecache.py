@@ -134,7 +134,12 @@ class PageCache:
 
         body = self.wsgi_app(environ, capture)
         tags = environ.get(_STORE, False)
-        if tags is False or not self._storable(captured.get("headers", ())):
+        if (
+            tags is False
+            or environ.get("REQUEST_METHOD") != "GET"  # a HEAD answer has no body to keep
+            or not captured.get("status", "").startswith("200")  # e.g. made conditional: 304
+            or not self._storable(captured.get("headers", ()))
+        ):
             return body
         try:
             content = b"".join(body)
@@ -217,6 +222,12 @@ class PageCache:
     def _catch_up(self, position: int, directory) -> None:
         """Read the journal up to the node's new ``position``; when it cannot tell what
         changed, forget every kept page."""
+        if position < self._position:
+            # A thread that read the position before another caught up, or a position that
+            # really went back (its file lost): only the second changes anything.
+            position = follow.read_position(directory)
+            if position >= self._position:
+                return
         if self._journal is None or self._journal.path.parent != directory:
             self._journal = follow.JournalReader(directory)
         rows = self._journal.read()
@@ -226,9 +237,11 @@ class PageCache:
                     self._latest[practice_id] = row_id
                 self._latest_any = max(self._latest_any, row_id)
         if rows is None or position < self._position or self._latest_any < position:
-            self._clear()  # a rebuild, a journal begun anew or lost: anything may have changed
-            self._latest = {SITE_WIDE: position}
-            self._latest_any = position
+            # A rebuild, a journal begun anew or lost: anything may have changed. Pages being
+            # made from before now are not kept either.
+            self._clear()
+            self._latest_any = max(self._latest_any, position)
+            self._latest = {SITE_WIDE: self._latest_any}
         self._position = position
 
     def _store(self, key, entry: Entry) -> None:
