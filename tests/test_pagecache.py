@@ -13,6 +13,7 @@ from kb.extensions import db
 from kb.models import Collection, Notification, Practice, SearchChange, UserRole
 from kb.models.search import SITE_WIDE
 from kb.search import follow, get_index
+from kb.web import pagecache
 from kb.web.pagecache import HEADER
 from tests.conftest import make_app
 from tests.factories import make_practice
@@ -270,6 +271,7 @@ def test_visitors_asking_for_the_same_page_at_once_wait_for_one_making_it(app, c
         return related(practice)
 
     monkeypatch.setattr(practices, "related", slow_related)
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 60)  # the first page of an app is slow
     pages = []
 
     def visit():
