@@ -23,7 +23,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from threading import Event
 
 from flask import Flask, g, request
 from werkzeug.datastructures import LanguageAccept
@@ -62,7 +63,7 @@ class Entry:
     body: bytes
     position: int
     tags: frozenset[int] | None  # None: depends on the whole catalogue
-    made: float
+    made: float = field(default_factory=time.monotonic)
 
     @property
     def size(self) -> int:
@@ -89,8 +90,7 @@ class PageCache:
         self._latest: dict[int, int] = {}  # practice id -> newest row id seen for it
         self._latest_any = 0  # newest row id seen at all
         self._journal = None
-        self._making: dict[tuple, threading.Event] = {}  # pages being made, by key
-        self.hits = self.misses = 0
+        self._making: dict[tuple, Event] = {}  # pages being made, by key
 
     # --- the request path -----------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -104,18 +104,15 @@ class PageCache:
             entry = self._lookup(key, index.position, index.directory)
         if entry is not None:
             return self._serve(entry, environ, start_response)
-        with self._lock:
-            mine = key not in self._making
-            if mine:
-                self._making[key] = making = threading.Event()
-        if not mine:  # another thread began it meanwhile, or it was not kept: make it too
-            return self._make(key, position, environ, start_response)
+        with self._lock:  # unless another thread began it meanwhile: then make it too
+            making = None if key in self._making else self._making.setdefault(key, Event())
         try:
             return self._make(key, position, environ, start_response)
         finally:
-            with self._lock:
-                del self._making[key]
-            making.set()
+            if making is not None:
+                with self._lock:
+                    del self._making[key]
+                making.set()
 
     def _wait_for_other(self, key) -> bool:
         """When another thread of this process is making the same page, wait for it (up to
@@ -146,9 +143,8 @@ class PageCache:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        self._store(
-            key, Entry(captured["status"], list(captured["headers"]), content, position, tags, 0)
-        )
+        entry = Entry(captured["status"], list(captured["headers"]), content, position, tags)
+        self._store(key, entry)
         return [content]
 
     def _key(self, environ) -> tuple | None:
@@ -202,14 +198,11 @@ class PageCache:
                 self._catch_up(position, directory)
             entry = self._entries.get(key)
             if entry is None:
-                self.misses += 1
                 return None
             if now - entry.made > self.seconds or not self._fresh(entry):
                 self._drop(key)
-                self.misses += 1
                 return None
             self._entries.move_to_end(key)
-            self.hits += 1
             return entry
 
     def _fresh(self, entry: Entry) -> bool:
@@ -245,7 +238,6 @@ class PageCache:
         self._position = position
 
     def _store(self, key, entry: Entry) -> None:
-        entry.made = time.monotonic()
         if entry.size > self.max_bytes // 8:
             return
         with self._lock:
