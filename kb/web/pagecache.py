@@ -100,26 +100,27 @@ class PageCache:
         if not position:  # not a request for the cache, or no index to follow here
             return self.wsgi_app(environ, start_response)
         entry = self._lookup(key, position, index.directory)
-        if entry is None and self._wait_for_other(key):
-            entry = self._lookup(key, index.position, index.directory)
-        if entry is not None:
-            return self._serve(entry, environ, start_response)
-        with self._lock:  # unless another thread began it meanwhile: then make it too
-            making = None if key in self._making else self._making.setdefault(key, Event())
-        try:
-            return self._make(key, position, environ, start_response)
-        finally:
-            if making is not None:
-                with self._lock:
-                    del self._making[key]
-                making.set()
-
-    def _wait_for_other(self, key) -> bool:
-        """When another thread of this process is making the same page, wait for it (up to
-        ``WAIT_SECONDS``) rather than make it twice; whether there was one."""
-        with self._lock:
-            making = self._making.get(key)
-        return making is not None and making.wait(WAIT_SECONDS)
+        if entry is None:
+            with self._lock:  # one thread makes a page; the others wait for it
+                making = self._making.get(key)
+                mine = Event() if making is None else None
+                if mine is not None:
+                    self._making[key] = mine
+            if mine is None:
+                making.wait(WAIT_SECONDS)
+                entry = self._lookup(key, index.position, index.directory)
+                if entry is None:  # not kept, or too slow: make it too
+                    return self._make(key, position, environ, start_response)
+            else:
+                try:
+                    entry = self._lookup(key, position, index.directory)  # kept meanwhile?
+                    if entry is None:
+                        return self._make(key, position, environ, start_response)
+                finally:
+                    with self._lock:
+                        del self._making[key]
+                    mine.set()
+        return self._serve(entry, environ, start_response)
 
     def _make(self, key, position: int, environ, start_response):
         environ[_PENDING] = position
