@@ -50,12 +50,17 @@ def read_position(directory: Path) -> int:
         return 0
 
 
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` whole, atomically: a reader sees the old file or the new one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def write_position(directory: Path, position: int) -> None:
     """Record ``position`` atomically (a reader sees the old value or the new one)."""
     directory.mkdir(parents=True, exist_ok=True)
-    temporary = directory / f".{POSITION_FILE}.{os.getpid()}.{threading.get_ident()}"
-    temporary.write_text(f"{position}\n")
-    os.replace(temporary, directory / POSITION_FILE)
+    _replace(directory / POSITION_FILE, f"{position}\n")
 
 
 def append_journal(directory: Path, rows) -> None:
@@ -72,9 +77,7 @@ def append_journal(directory: Path, rows) -> None:
         with open(path, "a") as handle:
             handle.write(text)
         return
-    temporary = directory / f".{JOURNAL_FILE}.{os.getpid()}.{threading.get_ident()}"
-    temporary.write_text(f"journal {uuid.uuid4().hex}\n{text}")
-    os.replace(temporary, path)
+    _replace(path, f"journal {uuid.uuid4().hex}\n{text}")
 
 
 class JournalReader:
