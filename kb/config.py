@@ -44,7 +44,7 @@ class Defaults:
     # This node's name in the change log's list of nodes (default: host name and index folder).
     NODE_NAME = ""
     SEARCH_PAGE_SIZE = 20
-    # What one search may cost (kb.search.query.Limits); past a limit the query is read more
+    # What one search may cost (kb.search.parsing.Limits); past a limit the query is read more
     # simply, with a notice.
     SEARCH_MAX_WORDS = 24
     SEARCH_MAX_SLOP = 10

@@ -100,7 +100,7 @@ def test_segments_holding_short_posting_lists_merge_and_edits_keep_applying(app)
 def test_the_ranking_is_whooshs_own_scoring(seeded_app, text):
     """The numpy ranking computes Whoosh's BM25F: the hits come in the order of Whoosh's own
     scores (equal scores by practice id)."""
-    from kb.search.query import parse
+    from kb.search.parsing import parse
     from kb.search.ranking import rank
 
     with seeded_app.test_request_context():
@@ -141,3 +141,4 @@ def test_postings_kept_per_segment_follow_edits_and_are_not_decoded_again(app, m
     assert search(index, "walrus", "en", Filters()).ids == [1]
     assert decoded == []
     assert search(index, "narwhal", "en", Filters()).ids == [2]
+

@@ -77,6 +77,63 @@ def test_a_change_to_another_practice_leaves_a_practice_page_kept_but_remakes_li
     assert "Narwhal licensing registry" in found.get_data(as_text=True)
 
 
+SEARCHES = ("/en/search?q=walrus", "/en/search/feed.atom?q=walrus", "/api/v1/practices?q=walrus")
+
+
+def test_a_search_page_stays_kept_until_a_practice_it_counts_or_now_matches_changes(app, client):
+    publish(1, "Walrus hotline")
+    publish(2, "Narwhal registry")
+    for url in SEARCHES:
+        client.get(url)
+        assert kept(client.get(url)), url
+
+    publish(3, "Narwhal licensing")  # the search does not count it, before or now
+    for url in SEARCHES:
+        assert kept(client.get(url)), url
+
+    publish(4, "Walrus licensing")  # the search counts it now
+    for url in SEARCHES:
+        page = client.get(url)
+        assert not kept(page) and "Walrus licensing" in page.get_data(as_text=True), url
+        assert kept(client.get(url)), url
+
+    english = db.session.get(Practice, 1).translations["en"]
+    english.title, english.summary = "Seal hotline", "A hotline."
+    db.session.commit()  # the search counted it, and no longer does
+    for url in SEARCHES:
+        page = client.get(url)
+        assert not kept(page), url
+        assert "Seal hotline" not in page.get_data(as_text=True)
+        assert "Walrus licensing" in page.get_data(as_text=True)
+
+
+def test_a_search_holding_no_practice_with_every_word_is_made_anew_for_one_with_some(app, client):
+    publish(1, "Walrus hotline")
+    page = client.get("/en/search?q=walrus+zebra")
+    assert "Walrus hotline" in page.get_data(as_text=True)  # holds one of the two words
+    assert kept(client.get("/en/search?q=walrus+zebra"))
+
+    publish(2, "Zebra crossing")  # holds the other one: listed too
+    page = client.get("/en/search?q=walrus+zebra")
+    assert not kept(page) and "Zebra crossing" in page.get_data(as_text=True)
+
+
+def test_a_search_without_hits_is_made_anew_after_any_change(app, client):
+    """Its suggestion reads the words of the whole index."""
+    client.get("/en/search?q=okapi")
+    assert kept(client.get("/en/search?q=okapi"))
+    publish(1, "Narwhal registry")
+    assert not kept(client.get("/en/search?q=okapi"))
+
+
+def test_a_site_wide_change_remakes_search_pages(app, client):
+    publish(1, "Walrus hotline")
+    client.get("/en/search?q=walrus")
+    db.session.add(Collection(slug="walruses", title_en="Walrus picks", title_es="Morsas"))
+    db.session.commit()
+    assert not kept(client.get("/en/search?q=walrus"))
+
+
 def test_a_related_practice_that_changes_remakes_the_page_that_lists_it(app, client):
     publish(1, "Walrus hotline")
     publish(2, "Narwhal registry")  # same theme and country: related to practice 1

@@ -384,7 +384,7 @@ def test_a_stale_entry_is_reported(app, runner, monkeypatch):
 )
 def test_match_sets_equal_whooshs_own_matching(seeded_app, text):
     from kb.search.bitsets import match_mask, to_mask
-    from kb.search.query import parse
+    from kb.search.parsing import parse
 
     with seeded_app.test_request_context():
         index = get_index()
@@ -455,7 +455,7 @@ def test_counts_and_matches_hold_across_several_segments_with_deletions(app, cli
         assert result.facets["country"] == {"MX": 3, "CA": 3}
         assert result.facets["theme"] == facet_counts(Filters(countries=("MX",)))["theme"]
         from kb.search.bitsets import match_mask, to_mask
-        from kb.search.query import parse
+        from kb.search.parsing import parse
 
         _sets, live = index.facets.for_searcher(searcher)
         for text in ("walrus", "segment -walrus", '"segment practice"', "walru*"):
@@ -527,3 +527,32 @@ def test_search_forms_keep_the_query_and_filters_without_javascript(seeded_clien
     assert 'action="/en/search"' in sort_form
     assert '<input type="hidden" name="q" value="workers">' in sort_form
     assert '<input type="hidden" name="theme" value="legal-frameworks">' in sort_form
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "recruitment",
+        "migrant recruitment",
+        '"migrant workers"',
+        "fees -canada",
+        "recruit*",
+        "bilateral zzyzx",  # no practice holds both words: partial hits
+        "title:recruitment OR centre",
+    ],
+)
+def test_which_practices_a_search_counts_is_told_from_their_documents_alone(seeded_app, text):
+    """A kept search page asks which changed practices its search counts (kb.web.pagecache):
+    the answer looks at those practices' documents only, and must be what the whole search
+    counts."""
+    from kb.search.query import matching
+
+    with seeded_app.app_context():
+        index = get_index()
+        result = search(index, text, "en", Filters(), size=100)
+        assert len(result.matched) and result.matched.tolist() == sorted(result.matched)
+        every = {p for (p,) in db.session.execute(select(Practice.id))}
+        others = every - set(result.matched.tolist())  # none of them counted, whatever they hold
+        for some in (every, set(sorted(every)[::3]), set(sorted(every)[1::4]) | {987654}, others):
+            expected = some & set(result.matched.tolist())
+            assert matching(index, text, "en", Filters(), some, result.partial) == expected

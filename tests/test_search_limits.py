@@ -10,7 +10,7 @@ from whoosh import query as wq
 from kb.extensions import db
 from kb.search import get_index
 from kb.search import query as search_query
-from kb.search.query import Limits, bound, parse
+from kb.search.parsing import Limits, bound, parse
 from kb.values.filters import Filters
 
 HOSTILE = [

@@ -7,28 +7,36 @@ sets built once per searcher, every facet count; the ranking scores only that se
 
 from __future__ import annotations
 
-import copy
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 from markupsafe import Markup
-from whoosh import qparser
-from whoosh import query as wq
-from whoosh.query import And, NullQuery, Query
+from whoosh.query import Query
 
 from kb.errors import PageOutOfRange
-from kb.search.bitsets import mask_to_ids, match_mask, term_mask
+from kb.search.bitsets import ids_mask, mask_to_ids, match_mask, term_mask
 from kb.search.facets import Narrowing
 from kb.search.highlight import highlight
 from kb.search.index import SearchIndex
+from kb.search.parsing import (
+    DEFAULT_LIMITS,
+    OPERATORS,
+    WORD,
+    Limits,
+    all_of,
+    bound,
+    is_empty,
+    read_query,
+    within_words,
+)
 from kb.search.ranking import rank, scored_terms
-from kb.search.reading import EMPTY, Reading, Thesaurus, parse_text, read
+from kb.search.reading import EMPTY, Reading, Thesaurus
 from kb.search.schema import (
     LANGS,
     SNIPPET_SOURCES,
-    TEXT_FIELDS,
 )
 from kb.values.filters import Filters
 from kb.values.paging import Paginated
@@ -36,22 +44,7 @@ from kb.values.paging import Paginated
 SORTS = ("relevance", "newest")
 # A hit holding one more of the words ranks above any difference in BM25 score.
 COORDINATION_WEIGHT = 1000.0
-OTHER_BOOST = 1.0
-PAGE_LANGUAGE_BOOST = 1.5
 SNIPPET_ORDER = ("summary", "body", "title")
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-_WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one search may cost. Past a limit the query is read more simply, with a notice
-    (the codes in SearchResult.limited), never an error."""
-
-    max_words: int = 24  # words (and operators) read from the query
-    max_slop: int = 10  # positions a phrase's words may lie apart ("a b"~N)
-    max_expansion: int = 64  # index terms one wildcard, prefix or range may stand for
-    max_patterns: int = 4  # wildcards, prefixes and ranges in one query
 
 
 @dataclass(frozen=True)
@@ -82,133 +75,11 @@ class SearchResult(Paginated):
     equivalents: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Per hit, the stamp of its indexed document (it changes with anything a card shows).
     stamps: dict[int, str] = field(default_factory=dict)
-
-
-# --- parsing --------------------------------------------------------------------------------
-def _parser(schema, lang: str) -> qparser.MultifieldParser:
-    boosts = {
-        name: weight * (PAGE_LANGUAGE_BOOST if name.endswith(f"_{lang}") else OTHER_BOOST)
-        for name, weight in TEXT_FIELDS.items()
-    }
-    parser = qparser.MultifieldParser(list(boosts), schema, fieldboosts=boosts)
-    parser.add_plugin(qparser.PlusMinusPlugin())
-    return parser
-
-
-def _plain_words(text: str) -> str:
-    """The words of a query without any syntax: the fallback reading of a malformed query."""
-    return " ".join(w for w in _WORD.findall(text) if w not in _OPERATORS)
-
-
-def _is_empty(query: Query) -> bool:
-    return query is NullQuery or query.normalize() is NullQuery
-
-
-def parse(text: str, schema, lang: str) -> tuple[Query, str]:
-    """The query and the reading of ``text`` it came from.
-
-    Whoosh reads most broken syntax sensibly; when it cannot (or the result would match
-    nothing although words were typed), the words alone are searched.
-    """
-    words = _WORD.findall(text)
-    if words and all(word in _OPERATORS for word in words):
-        return NullQuery, ""  # a lone operator: nothing to search for
-    parser = _parser(schema, lang)
-    try:
-        query = parser.parse(text)
-    except Exception:  # noqa: BLE001 - any parser failure falls back to the plain words
-        query = NullQuery
-    if _is_empty(query):
-        plain = _plain_words(text)
-        if plain and plain != text:
-            return parser.parse(plain), plain
-    return query, text
-
-
-def read_query(
-    text: str, schema, lang: str, thesaurus: Thesaurus = EMPTY
-) -> tuple[Reading, list[Query], str]:
-    """The reading of ``text``, one query per item (all required), and the text shown as read:
-    the typed text, or its plain words when its syntax could not be read."""
-    reading = read(text, schema.names(), thesaurus)
-    if reading.explicit:
-        query, shown = parse(parse_text(reading), schema, lang)
-        if shown != parse_text(reading):  # fell back to the plain words
-            return read_query(_plain_words(text), schema, lang, thesaurus)
-        return reading, [query], text
-    parser = _parser(schema, lang)
-    queries = []
-    for item in reading.items:
-        # Alone, "-word" would parse to nothing: its body is parsed and negated here.
-        sign, body = (item.text[0], item.text[1:]) if item.text[:1] in "+-" else ("", item.text)
-        try:
-            query = parser.parse(body)
-        except Exception:  # noqa: BLE001 - an item the parser cannot read: its words
-            query = parser.parse(_plain_words(" ".join(item.words)) or "")
-        if sign == "-" and not _is_empty(query):
-            query = wq.Not(query)
-        queries.append(query)
-    return reading, queries, text
-
-
-def _all_of(queries: list[Query]) -> Query:
-    kept = [q for q in queries if not _is_empty(q)]
-    if not kept:
-        return NullQuery
-    return kept[0] if len(kept) == 1 else And(kept)
-
-
-def _within_words(text: str, limits: Limits, notices: set[str]) -> str:
-    words = _WORD.findall(text)
-    if len(words) <= limits.max_words:
-        return text
-    notices.add("words")
-    return " ".join(words[: limits.max_words])
-
-
-def _literal_prefix(pattern: str) -> str:
-    return re.split(r"[*?\[]", pattern, maxsplit=1)[0]
-
-
-def bound(query: Query, reader, limits: Limits, notices: set[str]) -> Query:
-    """``query`` with its cost capped: phrase slop, and every wildcard, prefix or range turned
-    into an OR of at most ``max_expansion`` index terms (a pattern that starts with a wildcard
-    would read the whole vocabulary: it is read from its first letters instead)."""
-    patterns: set[str] = set()  # as typed: one pattern stands for a query in each field
-
-    def walk(q: Query) -> Query:
-        if isinstance(q, wq.Phrase):
-            if q.slop > limits.max_slop:
-                notices.add("slop")
-                q = copy.copy(q)
-                q.slop = limits.max_slop
-            return q
-        if isinstance(q, wq.MultiTerm):
-            patterns.add(str(getattr(q, "text", q)))
-            if len(patterns) > limits.max_patterns:
-                notices.add("patterns")
-                return NullQuery
-            if isinstance(q, wq.Wildcard) and q.text[:1] in ("*", "?"):
-                notices.add("wildcard")
-                literal = _literal_prefix(q.text.lstrip("*?"))
-                if len(literal) < 2:
-                    return NullQuery
-                q = wq.Prefix(q.fieldname, literal, boost=q.boost)
-            try:
-                texts = []
-                for btext in q._btexts(reader):
-                    if len(texts) == limits.max_expansion:
-                        notices.add("expansion")
-                        break
-                    texts.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
-            except Exception:  # noqa: BLE001 - a pattern the index cannot expand matches nothing
-                return NullQuery
-            if not texts:
-                return NullQuery
-            return wq.Or([wq.Term(q.fieldname, t, boost=q.boost) for t in texts])
-        return q.apply(walk)  # a copy with every child bounded (leaves: unchanged)
-
-    return walk(query)
+    # The practice ids the page counts (``matches``), sorted: a change to any other practice
+    # leaves the page as it is, but for ranking figures (see ``matching``).
+    matched: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    # Which of some practice ids the same search counts now (``matching``), set by the caller.
+    rematch: Callable[[Iterable[int]], set[int]] | None = None
 
 
 # --- searching ------------------------------------------------------------------------------
@@ -220,7 +91,7 @@ def search(
     page: int = 1,
     size: int = 20,
     sort: str = "relevance",
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     thesaurus: Thesaurus = EMPTY,
     snippets: bool = True,
 ) -> SearchResult:
@@ -231,29 +102,13 @@ def search(
     """
     searcher = index.searcher()
     notices: set[str] = set()
-    words = _within_words(text, limits, notices)
-    reading, parts, shown = read_query(words, index.schema, lang, thesaurus)
-    parts = [q if _is_empty(q) else bound(q, searcher.reader(), limits, notices) for q in parts]
-    query = _all_of(parts)
-    sets, live = index.facets.for_searcher(searcher)
-    matches = 0 if _is_empty(query) else match_mask(searcher, query, live)
-    narrowing = Narrowing.of(searcher, filters, sets, live)
-    hits_mask = narrowing.apply(matches)
-    soft = [(item, q) for item, q in zip(reading.items, parts, strict=False) if not item.strict]
-    soft_masks: list[tuple[tuple[str, ...], int]] = []
-    if not hits_mask and not reading.explicit and len(soft) >= 2:
-        # No practice holds every word: those holding most of them, the strict items kept.
-        strict = _all_of([q for item, q in zip(reading.items, parts, strict=False) if item.strict])
-        required = live if _is_empty(strict) else match_mask(searcher, strict, live)
-        soft_masks = [(item.words, match_mask(searcher, q, live) & required) for item, q in soft]
-        matches = 0
-        for _words, mask in soft_masks:
-            matches |= mask
-        hits_mask = narrowing.apply(matches)
+    m = _match(index, searcher, text, lang, filters, limits, thesaurus, notices)
+    query, reading, shown = m.query, m.reading, m.shown
+    matches, hits_mask, soft_masks = m.matches, m.hits_mask, m.soft_masks
     partial = bool(soft_masks) and bool(hits_mask)
     total = hits_mask.bit_count()
-    facets = narrowing.counts(matches, sets)
-
+    facets = m.narrowing.counts(matches, m.sets)
+    pids = index.orders.pids(searcher) if matches else None  # (an empty index has none)
     pages = max(1, math.ceil(total / size))
     if page > pages:
         raise PageOutOfRange(page)
@@ -271,7 +126,7 @@ def search(
             index.ranking,
             sort == "newest",
             bonus,
-            ties=index.orders.pids(searcher),
+            ties=pids,
         )
         terms = _terms_by_field(query, searcher)
         holding = _holding(searcher, terms) if snippets else {}
@@ -303,9 +158,77 @@ def search(
         equivalents=tuple(reading.equivalents),
         stamps=stamps,
     )
+    if matches:
+        result.matched = np.unique(pids[mask_to_ids(matches, searcher.doc_count_all())])
     if total == 0:
         result.suggestion = suggest(searcher, shown)
     return result
+
+
+@dataclass
+class _Matching:
+    query: Query
+    reading: Reading
+    shown: str
+    sets: dict
+    narrowing: Narrowing
+    matches: int  # what the page counts: hits before the filters, or partial hits
+    hits_mask: int
+    soft_masks: list[tuple[tuple[str, ...], int]]
+
+
+def _match(
+    index, searcher, text, lang, filters, limits, thesaurus, notices, within=None, soft=None
+) -> _Matching:
+    """What a search counts. ``within``: only among these documents (a bitset); ``soft``:
+    whether to count partial hits (None: when no practice holds every word)."""
+    words = within_words(text, limits, notices)
+    reading, parts, shown = read_query(words, index.schema, lang, thesaurus)
+    parts = [q if is_empty(q) else bound(q, searcher.reader(), limits, notices) for q in parts]
+    query = all_of(parts)
+    sets, live = index.facets.for_searcher(searcher)
+    if within is not None:
+        live &= within
+    matches = 0 if is_empty(query) else match_mask(searcher, query, live)
+    narrowing = Narrowing.of(searcher, filters, sets, live)
+    hits_mask = narrowing.apply(matches)
+    loose = [(item, q) for item, q in zip(reading.items, parts, strict=False) if not item.strict]
+    soft_masks: list[tuple[tuple[str, ...], int]] = []
+    if (not hits_mask if soft is None else soft) and not reading.explicit and len(loose) >= 2:
+        # No practice holds every word: those holding most of them, the strict items kept.
+        strict = all_of([q for item, q in zip(reading.items, parts, strict=False) if item.strict])
+        required = live if is_empty(strict) else match_mask(searcher, strict, live)
+        soft_masks = [(item.words, match_mask(searcher, q, live) & required) for item, q in loose]
+        matches = 0
+        for _words, mask in soft_masks:
+            matches |= mask
+        hits_mask = narrowing.apply(matches)
+    return _Matching(query, reading, shown, sets, narrowing, matches, hits_mask, soft_masks)
+
+
+def matching(
+    index: SearchIndex,
+    text: str,
+    lang: str,
+    filters: Filters,
+    practice_ids,
+    partial: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    thesaurus: Thesaurus = EMPTY,
+) -> set[int]:
+    """Which of ``practice_ids`` the search for ``text`` counts now: among its hits before the
+    filters, or, for a page of ``partial`` hits, among those holding some of the words. A page
+    of results changes with these practices only (and with the words and figures of the whole
+    index that its ranking reads). Only those practices' documents are looked at."""
+    searcher = index.searcher()
+    pids = index.orders.pids(searcher)
+    docnums = np.flatnonzero(np.isin(pids, np.fromiter(practice_ids, dtype=pids.dtype)))
+    if not len(docnums):
+        return set()
+    matches = _match(
+        index, searcher, text, lang, filters, limits, thesaurus, set(), ids_mask(docnums), partial
+    ).matches
+    return {int(pids[d]) for d in docnums if (matches >> int(d)) & 1}
 
 
 def _coordination(soft_masks, hits_mask: int, size: int):
@@ -363,8 +286,8 @@ def suggest(searcher, text: str) -> str | None:
     reader = searcher.reader()
     changed = False
     out = text
-    for word in set(_WORD.findall(text)):
-        if word in _OPERATORS or len(word) < 3:
+    for word in set(WORD.findall(text)):
+        if word in OPERATORS or len(word) < 3:
             continue
         folded = next(iter(searcher.schema["spell"].process_text(word)), None)
         if folded is None or reader.frequency("spell", folded):

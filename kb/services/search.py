@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import select
@@ -12,7 +13,8 @@ from kb.extensions import db
 from kb.models import Practice, ThesaurusGroup
 from kb.search import get_index
 from kb.search import query as search_query
-from kb.search.query import SORTS, Limits, SearchResult
+from kb.search.parsing import Limits
+from kb.search.query import SORTS, SearchResult
 from kb.search.reading import Thesaurus
 from kb.services.practices import load_published, published_cards
 from kb.values.filters import Filters
@@ -37,19 +39,29 @@ def search_practices(
     pool's connections meanwhile; what it had loaded stays readable. Raises PageOutOfRange
     (a NotFound) past the last page.
     """
-    words = thesaurus()
+    words, index, limits = thesaurus(), get_index(), configured_limits()
     db.session.close()
     result = search_query.search(
-        get_index(),
+        index,
         text,
         lang,
         filters,
         page,
         size,
         sort,
-        limits=configured_limits(),
+        limits=limits,
         thesaurus=words,
         snippets=snippets,
+    )
+    result.rematch = partial(
+        search_query.matching,
+        index,
+        text,
+        lang,
+        filters,
+        partial=result.partial,
+        limits=limits,
+        thesaurus=words,
     )
     if cards:  # copies kept for cards, read-only (see published_cards)
         return result, published_cards(result.ids, result.stamps)

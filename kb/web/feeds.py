@@ -10,6 +10,7 @@ from kb.config import LANGUAGES
 from kb.services import catalogue, discovery, practices
 from kb.services import search as search_service
 from kb.values.filters import Filters
+from kb.web import pagecache
 from kb.web.args import MAX_QUERY, parse_listing
 from kb.web.helpers import absolute, known_args, with_query
 from kb.web.localised import found, localised_blueprint
@@ -57,9 +58,10 @@ def searched():
     listing = parse_listing(request.args, catalogue.vocabulary())
     if not text:
         return filtered()
-    _result, items = found(
+    result, items = found(
         search_service.search_practices, text, g.lang, listing.filters, 1, FEED_SIZE
     )
+    pagecache.depends_on_search(result)
     # The most relevant hits, newest publication first, as feed readers expect.
     items = sorted(
         items, key=lambda p: discovery.aware(p.published_at or p.updated_at), reverse=True

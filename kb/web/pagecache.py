@@ -13,7 +13,12 @@ shows at least everything up to there). Each process reads the node's journal of
 (``kb.search.follow``) when the position moves, and a kept page is then stale if:
 - it depends on the catalogue as a whole (lists, search, home, feeds...): any row since;
 - it depends on given practices (a practice's page, its versions, its API record): a row for
-  one of them, or a site-wide row (taxonomy, collections, events, accounts).
+  one of them, or a site-wide row (taxonomy, collections, events, accounts);
+- it shows a search's results (the search page, its feed, the API's search): a site-wide row,
+  or a row for a practice the search counted when the page was made or counts now (asked of
+  the index when the page is next served: a practice published elsewhere in the catalogue
+  leaves it kept). Its ranking figures (how rare each word is in the whole index) may then
+  lag behind, for at most ``PAGE_CACHE_SECONDS``; what it lists and counts does not.
 When the journal cannot tell (begun anew, a rebuild), everything is dropped. Pages are kept at
 most ``PAGE_CACHE_SECONDS`` and within ``PAGE_CACHE_MB`` per process, least recently used out.
 """
@@ -22,10 +27,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from threading import Event
 
+import numpy as np
 from flask import Flask, g, request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
@@ -43,12 +50,23 @@ _VARY_OK = {"cookie", "accept-language", "accept-encoding", "origin"}
 # making it too: a page takes tens of milliseconds, and under load a longer wait held threads
 # that had other pages to serve (bench/load.py: p99 4 s with 10 s, 1 s with none).
 WAIT_SECONDS = 1.0
+# Rows of the journal remembered for search pages, which ask which practices changed since
+# they were made: a page older than the oldest of them is made anew.
+RECENT_ROWS = 10_000
 
 
 def depends_on(*practice_ids: int) -> None:
     """This page shows only these practices (and names of things): rows for other practices
     leave it fresh."""
     g.pagecache_tags = frozenset(getattr(g, "pagecache_tags", frozenset()) | set(practice_ids))
+
+
+def depends_on_search(result) -> None:
+    """This page shows ``result`` (a ``kb.search.query.SearchResult``): it changes with the
+    practices the search counts, then or now. A search without hits shows a spelling
+    suggestion read from the whole index: such a page depends on the whole catalogue."""
+    if result.total and result.rematch is not None:
+        g.pagecache_search = (result.matched, result.rematch)
 
 
 def skip() -> None:
@@ -62,7 +80,10 @@ class Entry:
     headers: list[tuple[str, str]]
     body: bytes
     position: int
-    tags: frozenset[int] | None  # None: depends on the whole catalogue
+    tags: frozenset[int] | None  # None: depends on the whole catalogue (unless a search's)
+    # A search's page: the practice ids it counted (sorted), and which of some ids it counts now.
+    matched: np.ndarray | None = None
+    rematch: Callable[[set[int]], set[int]] | None = None
     made: float = field(default_factory=time.monotonic)
 
     @property
@@ -89,6 +110,8 @@ class PageCache:
         self._position = 0  # the node position this process has read the journal up to
         self._latest: dict[int, int] = {}  # practice id -> newest row id seen for it
         self._latest_any = 0  # newest row id seen at all
+        self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_ROWS)  # (row id, practice)
+        self._recent_from = 0  # every row past this id is in _recent
         self._journal = None
         self._making: dict[tuple, Event] = {}  # pages being made, by key
 
@@ -131,9 +154,9 @@ class PageCache:
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, capture)
-        tags = environ.get(_STORE, False)
+        marked = environ.get(_STORE)
         if (
-            tags is False
+            marked is None
             or environ.get("REQUEST_METHOD") != "GET"  # a HEAD answer has no body to keep
             or not captured.get("status", "").startswith("200")  # e.g. made conditional: 304
             or not self._storable(captured.get("headers", ()))
@@ -144,7 +167,10 @@ class PageCache:
         finally:
             if hasattr(body, "close"):
                 body.close()
+        tags, search = marked
         entry = Entry(captured["status"], list(captured["headers"]), content, position, tags)
+        if search is not None:
+            entry.tags, (entry.matched, entry.rematch) = None, search
         self._store(key, entry)
         return [content]
 
@@ -200,18 +226,51 @@ class PageCache:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            if now - entry.made > self.seconds or not self._fresh(entry):
+            fresh = now - entry.made <= self.seconds and self._fresh(entry)
+            if fresh is False:
                 self._drop(key)
                 return None
             self._entries.move_to_end(key)
+            if fresh is True:
+                return entry
+            upto = self._position
+        # A search's page, and practices it did not count changed since: does it count them
+        # now? (The index, outside the lock: a few milliseconds.)
+        try:
+            unchanged = not entry.rematch(fresh)
+        except Exception:  # noqa: BLE001 - cannot tell: the page is made anew, errors and all
+            self.app.logger.exception("pagecache: re-matching a kept search page failed")
+            unchanged = False
+        with self._lock:
+            if self._entries.get(key) is not entry:
+                return None
+            if not unchanged:
+                self._drop(key)
+                return None
+            entry.position = max(entry.position, upto)  # the same page as one made now
             return entry
 
-    def _fresh(self, entry: Entry) -> bool:
-        if entry.tags is None:
-            return self._latest_any <= entry.position
+    def _fresh(self, entry: Entry) -> bool | set[int]:
+        """Whether ``entry`` shows what the node's index holds now; for a search's page, maybe
+        the practices to ask its search about."""
+        if self._latest_any <= entry.position:
+            return True
+        if entry.tags is None and entry.matched is None:
+            return False
         if self._latest.get(SITE_WIDE, 0) > entry.position:
             return False
-        return all(self._latest.get(pid, 0) <= entry.position for pid in entry.tags)
+        if entry.matched is None:
+            return all(self._latest.get(pid, 0) <= entry.position for pid in entry.tags)
+        if entry.position < self._recent_from:
+            return False  # which practices changed since is no longer known
+        changed = set()
+        for row_id, practice_id in reversed(self._recent):
+            if row_id <= entry.position:
+                break
+            changed.add(practice_id)
+        if np.isin(list(changed), entry.matched, assume_unique=True).any():
+            return False  # it counted one of them
+        return changed
 
     def _catch_up(self, position: int, directory) -> None:
         """Read the journal up to the node's new ``position``; when it cannot tell what
@@ -230,19 +289,24 @@ class PageCache:
                 if row_id > self._latest.get(practice_id, 0):
                     self._latest[practice_id] = row_id
                 self._latest_any = max(self._latest_any, row_id)
+                if len(self._recent) == self._recent.maxlen:
+                    self._recent_from = self._recent[0][0]
+                self._recent.append((row_id, practice_id))
         if rows is None or position < self._position or self._latest_any < position:
             # A rebuild, a journal begun anew or lost: anything may have changed. Pages being
             # made from before now are not kept either.
             self._clear()
             self._latest_any = max(self._latest_any, position)
             self._latest = {SITE_WIDE: self._latest_any}
+            self._recent.clear()
+            self._recent_from = self._latest_any
         self._position = position
 
     def _store(self, key, entry: Entry) -> None:
         if entry.size > self.max_bytes // 8:
             return
         with self._lock:
-            if entry.position < self._position and not self._fresh(entry):
+            if entry.position < self._position and self._fresh(entry) is False:
                 return  # made from an older position, and something it shows changed since
             self._drop(key)
             self._entries[key] = entry
@@ -274,7 +338,10 @@ def _mark(response):
         and not response.direct_passthrough
         and not getattr(g, "pagecache_skip", False)
     ):
-        request.environ[_STORE] = getattr(g, "pagecache_tags", None)
+        request.environ[_STORE] = (
+            getattr(g, "pagecache_tags", None),
+            getattr(g, "pagecache_search", None),
+        )
     return response
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from kb.services import catalogue, search
+from kb.web import pagecache
 from kb.web.args import MAX_QUERY, parse_listing
 from kb.web.localised import found, localised_blueprint
 
@@ -28,6 +29,7 @@ def results():
         current_app.config["SEARCH_PAGE_SIZE"],
         listing.sort,
     )
+    pagecache.depends_on_search(result)
     return render_template(
         "search.html",
         text=text,

@@ -69,6 +69,7 @@ def practice_list(args: dict):
             result, items = search.search_practices(
                 text, lang, listing.filters, number, size, listing.sort, snippets=False, cards=False
             )
+            pagecache.depends_on_search(result)
             return items, result.total
         found, _facets = practices.browse_published(
             listing.filters, lang, listing.sort, number, size, cards=False
