@@ -142,3 +142,35 @@ def test_postings_kept_per_segment_follow_edits_and_are_not_decoded_again(app, m
     assert decoded == []
     assert search(index, "narwhal", "en", Filters()).ids == [2]
 
+
+def test_a_searcher_still_reads_its_segments_after_another_process_merged_them_away(
+    app, monkeypatch
+):
+    """Whoosh opens a segment's columns on first use; a commit elsewhere that merges segments
+    stops using their files. They stay a while (kb.search.cleaning): a searcher opened before
+    still sorts and finds. A later commit deletes them."""
+    from whoosh import index as whoosh_index
+
+    from kb.search import cleaning
+    from kb.search.orders import Orders
+
+    index = get_index()
+    index.merge = False  # one segment per commit
+    for pid in (1, 2, 3):
+        make_practice(id=pid, title=f"Walrus hotline {pid}")
+        db.session.commit()
+    searcher = index.searcher()
+    old_files = set(os.listdir(index.directory))
+    assert len(searcher.subsearchers) == 3
+
+    whoosh_index.open_dir(str(index.directory)).writer().commit(optimize=True)  # elsewhere
+    assert old_files <= set(os.listdir(index.directory))
+    assert sorted(Orders().pids(searcher).tolist()) == [1, 2, 3]
+    assert sorted(search(index, "walrus", "en", Filters()).ids) == [1, 2, 3]
+
+    monkeypatch.setattr(cleaning, "KEEP_SECONDS", 0)
+    make_practice(id=4, title="Walrus hotline 4")
+    db.session.commit()
+    left = set(os.listdir(index.directory))
+    assert any(name.endswith(".col") for name in old_files - left)
+    assert sorted(search(index, "walrus", "en", Filters()).ids) == [1, 2, 3, 4]

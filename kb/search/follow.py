@@ -50,7 +50,7 @@ def read_position(directory: Path) -> int:
         return 0
 
 
-def _replace(path: Path, text: str) -> None:
+def replace_file(path: Path, text: str) -> None:
     """Write ``path`` whole, atomically: a reader sees the old file or the new one."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     temporary.write_text(text)
@@ -60,7 +60,7 @@ def _replace(path: Path, text: str) -> None:
 def write_position(directory: Path, position: int) -> None:
     """Record ``position`` atomically (a reader sees the old value or the new one)."""
     directory.mkdir(parents=True, exist_ok=True)
-    _replace(directory / POSITION_FILE, f"{position}\n")
+    replace_file(directory / POSITION_FILE, f"{position}\n")
 
 
 def append_journal(directory: Path, rows) -> None:
@@ -77,7 +77,7 @@ def append_journal(directory: Path, rows) -> None:
         with open(path, "a") as handle:
             handle.write(text)
         return
-    _replace(path, f"journal {uuid.uuid4().hex}\n{text}")
+    replace_file(path, f"journal {uuid.uuid4().hex}\n{text}")
 
 
 class JournalReader:

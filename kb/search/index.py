@@ -22,7 +22,7 @@ from kb.errors import IndexBusy
 from kb.models import Practice, PracticeOrganisation, SearchChange, Status
 from kb.models.queries import display_options
 from kb.models.search import SITE_WIDE
-from kb.search import documents, follow, integrity
+from kb.search import cleaning, documents, follow, integrity
 from kb.search.bitsets import FacetSets
 from kb.search.codec import InliningCodec
 from kb.search.orders import Orders
@@ -31,6 +31,7 @@ from kb.search.ranking import RankCache
 from kb.search.schema import build_schema
 
 log = logging.getLogger(__name__)
+cleaning.install()  # merged-away segments' files outlive the searchers still reading them
 
 BATCH = 500
 # A rebuild of at least this many practices analyses them in one worker process per core
