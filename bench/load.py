@@ -96,14 +96,14 @@ class Client(threading.Thread):
 
     def fetch(self, kind: str, path: str) -> None:
         started = time.perf_counter()
-        outcome = None
+        outcome, cache = None, None
         try:
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
             self.connection.request("GET", path, headers={"Accept-Encoding": "identity"})
             response = self.connection.getresponse()
             response.read()
-            outcome = response.status
+            outcome, cache = response.status, response.getheader("X-KB-Cache") or "made"
             if response.getheader("Connection", "").lower() == "close":
                 self.connection.close()
                 self.connection = None
@@ -112,7 +112,7 @@ class Client(threading.Thread):
             if self.connection is not None:
                 self.connection.close()
             self.connection = None
-        self.results.add(kind, path, outcome, time.perf_counter() - started)
+        self.results.add(kind, path, outcome, time.perf_counter() - started, cache)
 
     def run(self) -> None:
         by_kind = defaultdict(list)
@@ -136,13 +136,16 @@ class Results:
     def __init__(self):
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
+        self.by_cache: dict[str, list[float]] = defaultdict(list)  # kept page served, or made
         self.errors: Counter = Counter()
         self.examples: dict[str, str] = {}
         self._refused = False
 
-    def add(self, kind: str, path: str, outcome, seconds: float) -> None:
+    def add(self, kind: str, path: str, outcome, seconds: float, cache=None) -> None:
         with self.lock:
             self.times[kind].append(seconds)
+            if cache:
+                self.by_cache[cache].append(seconds)
             ok = isinstance(outcome, int) and outcome < 400
             if not ok:
                 self.errors[(kind, outcome)] += 1
@@ -222,6 +225,14 @@ def report(results: Results, elapsed: float, clients: int, publisher=None) -> No
             f"{'all':<10} {total:>9} {p50:>9.1f} {p95:>9.1f} {p99:>9.1f} "
             f"{max(everything) * 1000:>9.1f}"
         )
+    print(
+        "kept pages: "
+        + ", ".join(
+            f"{how} {len(values)} (p50 {percentile(values, 50) * 1000:.0f} ms, "
+            f"p95 {percentile(values, 95) * 1000:.0f} ms)"
+            for how, values in sorted(results.by_cache.items())
+        )
+    )
     for (kind, outcome), count in sorted(results.errors.items(), key=str):
         example = results.examples.get(f"{kind} {outcome}", "")
         print(f"error: {kind} {outcome} x{count} (e.g. {example})")

@@ -20,6 +20,7 @@ from kb.search.formats import PackedPositions
 from kb.search.postings import posting_blocks, segments, term_positions, term_postings
 from kb.search.schema import FACET_FIELDS
 
+FEW = 64  # live documents at most for terms to be looked up per document (match_mask)
 _POSITION_BITS = 32  # a (document, position) key: the document above, the position below
 
 
@@ -189,6 +190,17 @@ def live_mask(searcher) -> int:
     return mask
 
 
+def _term_mask_among(searcher, fieldname: str, text, live: int) -> int:
+    """``term_mask(...) & live`` for a few live documents: looked up in the postings, without
+    a bitset of the whole index."""
+    ids = term_postings(searcher, fieldname, text)[0]
+    if not len(ids):
+        return 0
+    wanted = mask_to_ids(live, searcher.doc_count_all())
+    found = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+    return ids_mask(wanted[ids[found] == wanted])
+
+
 def term_mask(searcher, fieldname: str, text) -> int:
     return ids_mask(term_postings(searcher, fieldname, text)[0])
 
@@ -206,6 +218,8 @@ def match_mask(searcher, query, live: int) -> int:
             text = searcher.schema[query.fieldname].to_bytes(query.text)
         except ValueError:
             return 0
+        if live.bit_count() <= FEW:  # e.g. is one changed practice counted? (see matching())
+            return _term_mask_among(searcher, query.fieldname, text, live)
         return term_mask(searcher, query.fieldname, text) & live
     if isinstance(query, wq.Or) and not query.minmatch:
         mask = 0

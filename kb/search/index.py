@@ -86,6 +86,7 @@ class SearchIndex:
         self.write_timeout = float(write_timeout)
         self.merge = True  # tests turn merging off to get several segments
         self._ix = None
+        self._current_generation = None  # see schema_is_current
         self._lock = threading.RLock()
         self._local = threading.local()
         self.schema = build_schema()
@@ -236,14 +237,27 @@ class SearchIndex:
         return applied
 
     def schema_is_current(self) -> bool:
-        """Whether the index on disk opens and has the fields this version writes."""
+        """Whether the index on disk opens and has the fields this version writes. A yes is
+        remembered for the generation it was read from (every list page asks; reading the
+        schema unpickles it)."""
+        ix = self._ix
+        if ix is not None and self._current_generation is not None:
+            with contextlib.suppress(Exception):  # gone meanwhile: read it anew below
+                if ix.latest_generation() == self._current_generation:
+                    return True
+        self._current_generation = None
         if not self.exists():
             return False
         try:
-            return set(self.open().schema.names()) == set(self.schema.names())
+            ix = self.open()
+            generation = ix.latest_generation()
+            current = set(ix.schema.names()) == set(self.schema.names())
         except Exception:  # noqa: BLE001 - any failure to open means "not current"
             self.close()
             return False
+        if current:
+            self._current_generation = generation
+        return current
 
     def damaged(self) -> list[str]:
         """Files of the current generation missing or changed in size since their commit
