@@ -6,6 +6,7 @@ publishes a practice every few seconds and times how long search takes to find i
 from __future__ import annotations
 
 import random
+import shutil
 import sys
 import threading
 import time
@@ -47,7 +48,9 @@ def prepare(work: Path, database_url: str, count: int, seed: int) -> cluster.Nod
     instance = work / "instance"
     node = cluster.Node("load", instance, database_url)
     if (work / READY).exists():
-        print(f"Reusing the site in {work}", file=sys.stderr)
+        # A cold start: no page kept by an earlier run's server (kb.web.pagestore).
+        shutil.rmtree(instance / "index" / "pages", ignore_errors=True)
+        print(f"Reusing the site in {work} (no page kept)", file=sys.stderr)
         return node
     work.mkdir(parents=True, exist_ok=True)
     print(f"Preparing the site in {work}: seeds, then {count:,} practices", file=sys.stderr)

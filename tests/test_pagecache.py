@@ -344,3 +344,59 @@ def test_visitors_asking_for_the_same_page_at_once_wait_for_one_making_it(app, c
     assert [page.status_code for page in pages] == [200, 200, 200]
     assert sum(kept(page) for page in pages) == 2
     assert len({page.get_data() for page in pages}) == 1
+
+
+def other_process(app):
+    """Another server process of the node: pages kept in its own memory, and the node's shared
+    pages folder (kb.web.pagestore)."""
+    from werkzeug.test import Client
+
+    from kb.web.pagestore import PageStore
+
+    mine = app.extensions["kb_pagecache"]
+    other = pagecache.PageCache(app, mine.wsgi_app, mine.max_bytes, mine.seconds)
+    other.shared = PageStore(mine.shared.directory, mine.max_bytes, mine.seconds)
+    return Client(other, use_cookies=False)
+
+
+def test_a_page_one_process_made_is_served_by_the_others_while_current(app, client, monkeypatch):
+    from kb.services import practices
+
+    publish(1, "Walrus hotline")
+    other = other_process(app)
+    first = client.get("/en/practices/1")
+    client.get("/en/practices/")
+    made = []
+    related = practices.related
+    monkeypatch.setattr(practices, "related", lambda p: made.append(p.id) or related(p))
+
+    served = other.get("/en/practices/1")
+    assert kept(served) and served.get_data() == first.get_data() and made == []
+    assert kept(other.get("/en/practices/"))
+
+    retitle(1, "Narwhal hotline")  # stale everywhere: made anew once, by the other process
+    page = other.get("/en/practices/1")
+    assert not kept(page) and "Narwhal hotline" in page.get_data(as_text=True)
+    again = client.get("/en/practices/1")
+    assert kept(again) and again.get_data() == page.get_data() and made == [1]
+    assert not kept(other.get("/en/practices/"))
+
+
+def test_search_results_are_not_shared_and_clearing_clears_the_shared_pages(app, client):
+    publish(1, "Walrus hotline")
+    other = other_process(app)
+    client.get("/en/search?q=walrus")
+    client.get("/en/practices/1")
+    assert not kept(other.get("/en/search?q=walrus"))  # kept with its search, in memory only
+    app.extensions["kb_pagecache"].clear()
+    assert not kept(other.get("/en/practices/1"))
+
+
+def test_shared_pages_made_under_another_journal_are_not_served(app, client):
+    publish(1, "Walrus hotline")
+    other = other_process(app)
+    other.get("/en/")  # it has read the journal
+    client.get("/en/practices/1")
+    os.unlink(get_index().directory / follow.JOURNAL_FILE)  # begun anew at the next change
+    retitle(99, "Unrelated archive, renamed again")
+    assert not kept(other.get("/en/practices/1"))

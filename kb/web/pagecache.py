@@ -21,6 +21,8 @@ shows at least everything up to there). Each process reads the node's journal of
   lag behind, for at most ``PAGE_CACHE_SECONDS``; what it lists and counts does not.
 When the journal cannot tell (begun anew, a rebuild), everything is dropped. Pages are kept at
 most ``PAGE_CACHE_SECONDS`` and within ``PAGE_CACHE_MB`` per process, least recently used out.
+Pages other than search results are also shared with the node's other processes
+(``kb.web.pagestore``, within ``PAGE_CACHE_MB`` more on disk), each judged as above.
 """
 
 from __future__ import annotations
@@ -28,8 +30,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from threading import Event
 
 import numpy as np
@@ -41,6 +41,7 @@ from werkzeug.wrappers import Response
 from kb.config import LANGUAGES
 from kb.models.search import SITE_WIDE
 from kb.search import follow
+from kb.web.pagestore import Entry, PageStore
 
 HEADER = "X-KB-Cache"
 _PENDING = "kb.pagecache.position"  # environ: the position a page being made may be kept at
@@ -74,23 +75,6 @@ def skip() -> None:
     g.pagecache_skip = True
 
 
-@dataclass
-class Entry:
-    status: str
-    headers: list[tuple[str, str]]
-    body: bytes
-    position: int
-    tags: frozenset[int] | None  # None: depends on the whole catalogue (unless a search's)
-    # A search's page: the practice ids it counted (sorted), and which of some ids it counts now.
-    matched: np.ndarray | None = None
-    rematch: Callable[[set[int]], set[int]] | None = None
-    made: float = field(default_factory=time.monotonic)
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + 64 * len(self.headers) + 200
-
-
 class PageCache:
     """The WSGI side: looks up and serves kept pages, and keeps the ones the app marked."""
 
@@ -113,6 +97,7 @@ class PageCache:
         self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_ROWS)  # (row id, practice)
         self._recent_from = 0  # every row past this id is in _recent
         self._journal = None
+        self.shared: PageStore | None = None  # pages shared with the node's other processes
         self._making: dict[tuple, Event] = {}  # pages being made, by key
 
     # --- the request path -----------------------------------------------------------------
@@ -123,6 +108,8 @@ class PageCache:
         if not position:  # not a request for the cache, or no index to follow here
             return self.wsgi_app(environ, start_response)
         entry = self._lookup(key, position, index.directory)
+        if entry is None and self.shared is not None:
+            entry = self._from_shared(key)
         if entry is None:
             with self._lock:  # one thread makes a page; the others wait for it
                 making = self._making.get(key)
@@ -171,7 +158,9 @@ class PageCache:
         entry = Entry(captured["status"], list(captured["headers"]), content, position, tags)
         if search is not None:
             entry.tags, (entry.matched, entry.rematch) = None, search
-        self._store(key, entry)
+        journal = self._store(key, entry)
+        if journal is not None and self.shared is not None and search is None:
+            self.shared.put(key, entry, journal)
         return [content]
 
     def _key(self, environ) -> tuple | None:
@@ -302,17 +291,40 @@ class PageCache:
             self._recent_from = self._latest_any
         self._position = position
 
-    def _store(self, key, entry: Entry) -> None:
+    def _store(self, key, entry: Entry) -> str | None:
+        """Keep ``entry``; if kept, the name of the journal it was judged against."""
         if entry.size > self.max_bytes // 8:
-            return
+            return None
         with self._lock:
             if entry.position < self._position and self._fresh(entry) is False:
-                return  # made from an older position, and something it shows changed since
-            self._drop(key)
-            self._entries[key] = entry
-            self._bytes += entry.size
-            while self._bytes > self.max_bytes and self._entries:
-                self._drop(next(iter(self._entries)))
+                return None  # made from an older position, and something it shows changed since
+            self._insert(key, entry)
+            return self._journal.name.decode() if self._journal and self._journal.name else None
+
+    def _insert(self, key, entry: Entry) -> None:
+        self._drop(key)
+        self._entries[key] = entry
+        self._bytes += entry.size
+        while self._bytes > self.max_bytes and self._entries:
+            self._drop(next(iter(self._entries)))
+
+    def _from_shared(self, key) -> Entry | None:
+        """A page another process of the node made, if it is current here too."""
+        found = self.shared.get(key)
+        if found is None:
+            return None
+        entry, journal = found
+        with self._lock:
+            name = self._journal.name if self._journal is not None else None
+            if (
+                name is None
+                or journal != name.decode()
+                or time.monotonic() - entry.made > self.seconds
+                or self._fresh(entry) is not True
+            ):
+                return None
+            self._insert(key, entry)
+        return entry
 
     def _drop(self, key) -> None:
         entry = self._entries.pop(key, None)
@@ -324,9 +336,11 @@ class PageCache:
         self._bytes = 0
 
     def clear(self) -> None:
-        """Forget every kept page."""
+        """Forget every kept page, those shared with the node's other processes too."""
         with self._lock:
             self._clear()
+        if self.shared is not None:
+            self.shared.clear()
 
 
 def _mark(response):
@@ -355,6 +369,8 @@ def init_app(app: Flask) -> PageCache | None:
     cache = PageCache(
         app, app.wsgi_app, int(megabytes * 1024 * 1024), float(app.config["PAGE_CACHE_SECONDS"])
     )
+    if (index := app.extensions.get("kb_search")) is not None:
+        cache.shared = PageStore(index.directory / "pages", cache.max_bytes, cache.seconds)
     app.wsgi_app = cache
     app.extensions["kb_pagecache"] = cache
     return cache

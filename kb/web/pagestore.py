@@ -1,0 +1,127 @@
+"""Kept pages shared by the processes of a node, as files in ``pages/`` of its index folder:
+a page one process made is served by the others, so that a node makes each page once (after a
+start, and after each change that touches it) rather than once per process.
+
+A file holds one page and what its freshness is judged by: the key it answers, the journal it
+was made under (``kb.search.follow``: a journal begun anew means anything may have changed),
+the change-log position it was made at, the practices it shows (or none: the whole
+catalogue), and when it was made. The reading process judges it as it judges its own pages
+(``kb.web.pagecache``). Files are written whole (a reader sees the old one or the new one)
+and swept away once older than the pages' lifetime, oldest first past the size allowed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+SWEEP_EVERY = 10.0  # seconds between two sweeps by one process
+
+
+@dataclass
+class Entry:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    position: int
+    tags: frozenset[int] | None  # None: depends on the whole catalogue (unless a search's)
+    # A search's page: the practice ids it counted (sorted), and which of some ids it counts now.
+    matched: np.ndarray | None = None
+    rematch: Callable[[set[int]], set[int]] | None = None
+    made: float = field(default_factory=time.monotonic)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + 64 * len(self.headers) + 200
+
+
+class PageStore:
+    def __init__(self, directory: Path, max_bytes: int, seconds: float):
+        self.directory = Path(directory)
+        self.max_bytes = max_bytes
+        self.seconds = seconds
+        self._swept = time.monotonic()
+        self._sweeping = threading.Lock()
+
+    def _path(self, key) -> Path:
+        return self.directory / hashlib.sha1(repr(key).encode()).hexdigest()
+
+    def get(self, key) -> tuple[Entry, str] | None:
+        """The page kept for ``key`` and the journal it was made under, if a whole file for it
+        is there."""
+        try:
+            with open(self._path(key), "rb") as handle:
+                header = json.loads(handle.readline())
+                body = handle.read()
+        except (OSError, ValueError):
+            return None
+        if header.get("key") != repr(key) or len(body) != header.get("length"):
+            return None
+        tags = None if header["tags"] is None else frozenset(header["tags"])
+        headers = [tuple(pair) for pair in header["headers"]]
+        entry = Entry(header["status"], headers, body, header["position"], tags)
+        entry.made = time.monotonic() - max(0.0, time.time() - header["made_at"])
+        return entry, header["journal"]
+
+    def put(self, key, entry: Entry, journal: str) -> None:
+        """Keep ``entry`` for ``key`` (written whole: to a file of its own, then renamed)."""
+        header = {
+            "key": repr(key),
+            "journal": journal,
+            "position": entry.position,
+            "tags": None if entry.tags is None else sorted(entry.tags),
+            "made_at": time.time() - (time.monotonic() - entry.made),
+            "status": entry.status,
+            "headers": entry.headers,
+            "length": len(entry.body),
+        }
+        path = self._path(key)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with open(partial, "wb") as handle:
+                handle.write(json.dumps(header).encode() + b"\n" + entry.body)
+            os.replace(partial, path)
+        except OSError:  # a full disk or a folder gone: the page is kept in memory only
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            return
+        if time.monotonic() - self._swept > SWEEP_EVERY and self._sweeping.acquire(False):
+            try:
+                self.sweep()
+            finally:
+                self._sweeping.release()
+
+    def sweep(self) -> None:
+        """Remove pages older than their lifetime, then the oldest past ``max_bytes``."""
+        self._swept = time.monotonic()
+        now = time.time()
+        files = []
+        with contextlib.suppress(OSError), os.scandir(self.directory) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    stat = entry.stat()
+                    files.append((stat.st_mtime, stat.st_size, entry.path))
+        total = sum(size for _mtime, size, _path in files)
+        for mtime, size, path in sorted(files):
+            if now - mtime <= self.seconds and total <= self.max_bytes:
+                break
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            total -= size
+
+    def clear(self) -> None:
+        """Remove every kept page (of every process of the node)."""
+        with contextlib.suppress(OSError), os.scandir(self.directory) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
