@@ -137,6 +137,7 @@ class Results:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
         self.by_cache: dict[str, list[float]] = defaultdict(list)  # kept page served, or made
+        self.made: Counter = Counter()  # pages made, by kind
         self.errors: Counter = Counter()
         self.examples: dict[str, str] = {}
         self._refused = False
@@ -146,6 +147,7 @@ class Results:
             self.times[kind].append(seconds)
             if cache:
                 self.by_cache[cache].append(seconds)
+                self.made[kind] += cache == "made"
             ok = isinstance(outcome, int) and outcome < 400
             if not ok:
                 self.errors[(kind, outcome)] += 1
@@ -232,6 +234,8 @@ def report(results: Results, elapsed: float, clients: int, publisher=None) -> No
             f"p95 {percentile(values, 95) * 1000:.0f} ms)"
             for how, values in sorted(results.by_cache.items())
         )
+        + "; made: "
+        + ", ".join(f"{kind} {count}" for kind, count in sorted(results.made.items()))
     )
     for (kind, outcome), count in sorted(results.errors.items(), key=str):
         example = results.examples.get(f"{kind} {outcome}", "")

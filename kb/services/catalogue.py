@@ -202,7 +202,7 @@ class CorridorMatrix:
     cells: dict[tuple[str, str], int]
     corridors: list[tuple[Corridor, int]]
 
-    @property
+    @functools.cached_property
     def max_count(self) -> int:
         return max(self.cells.values(), default=0)
 
