@@ -29,6 +29,8 @@ SWEEP_EVERY = 10.0  # seconds between two sweeps by one process
 
 @dataclass
 class Entry:
+    """A kept page, and what its freshness is judged by (kb.web.pagecache)."""
+
     status: str
     headers: list[tuple[str, str]]
     body: bytes
@@ -41,7 +43,8 @@ class Entry:
 
     @property
     def size(self) -> int:
-        return len(self.body) + 64 * len(self.headers) + 200
+        counted = 0 if self.matched is None else self.matched.nbytes
+        return len(self.body) + counted + 64 * len(self.headers) + 200
 
 
 class PageStore:
