@@ -174,3 +174,17 @@ def test_a_searcher_still_reads_its_segments_after_another_process_merged_them_a
     left = set(os.listdir(index.directory))
     assert any(name.endswith(".col") for name in old_files - left)
     assert sorted(search(index, "walrus", "en", Filters()).ids) == [1, 2, 3, 4]
+
+
+def test_an_index_of_another_schema_written_meanwhile_is_noticed(app):
+    """schema_is_current remembers a yes per generation: a new generation is read again."""
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    index = get_index()
+    make_practice(id=1, title="Walrus hotline")
+    db.session.commit()
+    assert index.schema_is_current()
+    assert index.schema_is_current()  # remembered
+    whoosh_index.create_in(str(index.directory), fields.Schema(other=fields.TEXT))
+    assert not index.schema_is_current()

@@ -34,10 +34,7 @@ from kb.search.parsing import (
 )
 from kb.search.ranking import rank, scored_terms
 from kb.search.reading import EMPTY, Reading, Thesaurus
-from kb.search.schema import (
-    LANGS,
-    SNIPPET_SOURCES,
-)
+from kb.search.schema import LANGS, SNIPPET_SOURCES
 from kb.values.filters import Filters
 from kb.values.paging import Paginated
 

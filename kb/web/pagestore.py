@@ -69,11 +69,14 @@ class PageStore:
             return None
         if header.get("key") != repr(key) or len(body) != header.get("length"):
             return None
-        tags = None if header["tags"] is None else frozenset(header["tags"])
-        headers = [tuple(pair) for pair in header["headers"]]
-        entry = Entry(header["status"], headers, body, header["position"], tags)
-        entry.made = time.monotonic() - max(0.0, time.time() - header["made_at"])
-        return entry, header["journal"]
+        try:
+            tags = None if header["tags"] is None else frozenset(header["tags"])
+            headers = [tuple(pair) for pair in header["headers"]]
+            entry = Entry(header["status"], headers, body, header["position"], tags)
+            entry.made = time.monotonic() - max(0.0, time.time() - header["made_at"])
+            return entry, header["journal"]
+        except (KeyError, TypeError):  # written by another version: made anew
+            return None
 
     def put(self, key, entry: Entry, journal: str) -> None:
         """Keep ``entry`` for ``key`` (written whole: to a file of its own, then renamed)."""
