@@ -147,7 +147,7 @@ def test_without_known_implementers_the_knowledge_base_is_the_author(app, client
 
 
 def test_remembered_style_lookups_format_every_reference_as_citeproc_alone_does(monkeypatch):
-    """citeproc's macro lookups are remembered per style (kb.services.citations): the
+    """citeproc's XPath and macro lookups are remembered per style (kb.services.citations): the
     references must be those citeproc makes without that, in both styles and languages."""
     from citeproc import model
 
@@ -188,5 +188,6 @@ def test_remembered_style_lookups_format_every_reference_as_citeproc_alone_does(
     assert citations._remembered  # the lookups went through the remembered way
     monkeypatch.setattr(model.CitationStylesElement, "get_macro", citations._UNREMEMBERED[0])
     monkeypatch.setattr(model.Text, "calls_variable", citations._UNREMEMBERED[1])
+    monkeypatch.setattr(model.CitationStylesElement, "xpath_search", citations._UNREMEMBERED[2])
     assert all_references() == remembered
     assert any("Who pays the fees?" in ref for ref in remembered)

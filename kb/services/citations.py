@@ -148,36 +148,46 @@ def csl_json(items: list[dict]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
-# citeproc-py looks each macro of a style up by XPath, and asks again whether it prints a
-# variable, every time it meets it while rendering: about two thirds of a reference's 25 ms.
-# Both answers depend only on the style's XML, which never changes once loaded (_style): they
-# are remembered per loaded style. The style's root is kept with them, so that its id() is
-# never reused while they are (tests/test_citations.py compares with the unremembered way).
-_UNREMEMBERED = (csl_model.CitationStylesElement.get_macro, csl_model.Text.calls_variable)
+# citeproc-py runs an XPath search on the style or its locale (a macro by name, an element's
+# layout or substitute, a term) and asks whether a macro prints a variable, every time it meets
+# them while rendering: most of a reference's 25 ms. The answers depend only on the XML, which
+# never changes once loaded (_style): they are remembered. Each answer keeps the element it was
+# asked of, so that its id() is never reused while remembered, and lxml hands out that same
+# Python element for as long as it lives (tests/test_citations.py compares with the
+# unremembered way).
+_UNREMEMBERED = (
+    csl_model.CitationStylesElement.get_macro,
+    csl_model.Text.calls_variable,
+    csl_model.CitationStylesElement.xpath_search,
+)
 _remembered: dict[tuple, tuple] = {}
 
 
 def _remember(element, kind: str, name: str, compute):
-    root = element.get_root()
-    key = (id(root), kind, name)
+    key = (id(element), kind, name)
     found = _remembered.get(key)
     if found is None:
-        found = _remembered[key] = (root, compute())
+        found = _remembered[key] = (element, compute())
     return found[1]
 
 
 def _get_macro(self, name):
-    return _remember(self, "macro", name, lambda: _UNREMEMBERED[0](self, name))
+    return _remember(self.get_root(), "macro", name, lambda: _UNREMEMBERED[0](self, name))
 
 
 def _calls_variable(self):
     if "variable" in self.attrib or "macro" not in self.attrib:
         return _UNREMEMBERED[1](self)
-    return _remember(self, "calls", self.get("macro"), lambda: _UNREMEMBERED[1](self))
+    return _remember(self.get_root(), "calls", self.get("macro"), lambda: _UNREMEMBERED[1](self))
+
+
+def _xpath_search(self, expression):
+    return list(_remember(self, "xpath", expression, lambda: _UNREMEMBERED[2](self, expression)))
 
 
 csl_model.CitationStylesElement.get_macro = _get_macro
 csl_model.Text.calls_variable = _calls_variable
+csl_model.CitationStylesElement.xpath_search = _xpath_search
 
 
 @lru_cache(maxsize=8)
