@@ -273,6 +273,8 @@ def main(argv=None) -> int:
     parser.add_argument("--practices", type=int, default=10_000, help="with --serve")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kb-load"), help="with --serve")
     parser.add_argument("--database-url", help="with --serve (default: SQLite in --work)")
+    parser.add_argument("--workers", type=int, help="with --serve (default: kb.serving's)")
+    parser.add_argument("--threads", type=int, help="with --serve (default: kb.serving's)")
     parser.add_argument("--publish-every", type=float, help="seconds between publications")
     parser.add_argument(
         "--warm-up",
@@ -295,6 +297,8 @@ def serve(args) -> int:
         args.clients, args.duration = 50, 60.0
     args.database_url = args.database_url or f"sqlite:///{args.work / 'kb.sqlite'}"
     node = loadsite.prepare(args.work, args.database_url, args.practices, args.seed)
+    node.workers = args.workers or node.workers
+    node.threads = args.threads or node.threads
     node.start()
     args.url = node.url
     print(f"Serving {node.url} ({node.workers} workers, {node.threads} threads)", file=sys.stderr)

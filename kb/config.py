@@ -56,6 +56,10 @@ class Defaults:
     # for at most that many seconds; changes drop them at once (kb.web.pagecache).
     PAGE_CACHE_MB = 64
     PAGE_CACHE_SECONDS = 60.0
+    # How long a kept page of the whole catalogue (lists, home, feeds, the API's lists) may be
+    # served after a change: while changes keep coming, each is made at most once per lag.
+    # Search results and a practice's own pages never lag.
+    PAGE_CACHE_LAG = 5.0
     # Links in mail are built on this address, never on the Host header a client sent.
     BASE_URL = "http://127.0.0.1:5000"
     MAIL_SENDER = "kb.services.mail:folder_sender"

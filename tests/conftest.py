@@ -134,6 +134,9 @@ def make_app(database_url: str, folder: Path, **config):
             "MAIL_FOLDER": str(folder / "mail"),
             # scrypt still, with a small work factor: hundreds of logins in the suite.
             "PASSWORD_METHOD": "scrypt:1024:8:1",
+            # Kept lists made anew at the first request after a change, as tests expect;
+            # tests/test_pagecache.py tests the lag itself.
+            "PAGE_CACHE_LAG": 0,
             **config,
         }
     )

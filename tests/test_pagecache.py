@@ -236,6 +236,44 @@ def test_when_the_journal_cannot_tell_what_changed_every_page_is_made_anew(app, 
     assert not kept(client.get("/en/practices/1"))
 
 
+def test_while_changes_come_pages_of_the_whole_catalogue_lag_by_at_most_page_cache_lag(app, client):
+    """So that a node busy with publications makes each list once per lag, not once per
+    change; search results and a practice's own pages never lag."""
+    publish(1, "Walrus hotline", themes=("legal-frameworks",), countries=("MX",))
+    publish(2, "Narwhal registry", themes=("recruitment-fees",), countries=("PH",))
+    lists = ["/en/practices/", "/en/", "/api/v1/practices", "/en/feed.atom"]
+    for url in lists + ["/en/search?q=registry", "/en/practices/2"]:
+        client.get(url)
+    app.extensions["kb_pagecache"].lag = lag = 1.5
+    other = other_process(app)
+    other.get("/en/collections/")  # it has read the journal
+
+    retitle(2, "Narwhal licensing registry")
+    for url in lists:
+        page = client.get(url)
+        assert kept(page) and "Narwhal licensing" not in page.get_data(as_text=True), url
+        assert kept(other.get(url)), url  # the shared copy lags alike
+    for url in ("/en/search?q=registry", "/en/practices/2", "/en/search?q=licensing"):
+        page = client.get(url)
+        assert not kept(page) and "Narwhal licensing" in page.get_data(as_text=True), url
+
+    time.sleep(lag)
+    for url in lists:
+        page = client.get(url)
+        assert not kept(page) and "Narwhal licensing" in page.get_data(as_text=True), url
+        assert kept(other.get(url)), url  # made once for the node
+
+
+def test_when_the_journal_cannot_tell_what_changed_lists_do_not_lag(app, client):
+    app.extensions["kb_pagecache"].lag = 60
+    publish(1, "Walrus hotline")
+    client.get("/en/practices/")
+    assert kept(client.get("/en/practices/"))
+    index = get_index()
+    follow.write_position(index.directory, index.position + 1)  # a rebuild: no journal row
+    assert not kept(client.get("/en/practices/"))  # neither this process's copy nor the shared
+
+
 def test_pages_expire_after_page_cache_seconds(app, client):
     publish(1, "Walrus hotline")
     app.extensions["kb_pagecache"].seconds = 0
@@ -355,7 +393,7 @@ def other_process(app):
     from kb.web.pagestore import PageStore
 
     mine = app.extensions["kb_pagecache"]
-    other = pagecache.PageCache(app, mine.wsgi_app, mine.max_bytes, mine.seconds)
+    other = pagecache.PageCache(app, mine.wsgi_app, mine.max_bytes, mine.seconds, mine.lag)
     other.shared = PageStore(mine.shared.directory, mine.max_bytes, mine.seconds)
     return Client(other, use_cookies=False)
 

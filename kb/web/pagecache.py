@@ -11,7 +11,9 @@ language the browser prefers (pages without a prefix follow them).
 Freshness. A page is kept with the node's change-log position read before it was made (so it
 shows at least everything up to there). Each process reads the node's journal of applied rows
 (``kb.search.follow``) when the position moves, and a kept page is then stale if:
-- it depends on the catalogue as a whole (lists, search, home, feeds...): any row since;
+- it depends on the catalogue as a whole (lists, home, feeds, the API's lists): any row
+  since, once it is ``PAGE_CACHE_LAG`` seconds old (so that a node busy with changes makes
+  each such page at most once per lag, not once per change);
 - it depends on given practices (a practice's page, its versions, its API record): a row for
   one of them, or a site-wide row (taxonomy, collections, events, accounts);
 - it shows a search's results (the search page, its feed, the API's search): a site-wide row,
@@ -78,11 +80,12 @@ def skip() -> None:
 class PageCache:
     """The WSGI side: looks up and serves kept pages, and keeps the ones the app marked."""
 
-    def __init__(self, app: Flask, wsgi_app, max_bytes: int, seconds: float):
+    def __init__(self, app: Flask, wsgi_app, max_bytes: int, seconds: float, lag: float = 0.0):
         self.app = app
         self.wsgi_app = wsgi_app
         self.max_bytes = max_bytes
         self.seconds = seconds
+        self.lag = lag
         self.session_cookies = {
             app.config.get("SESSION_COOKIE_NAME", "session"),
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
@@ -96,6 +99,7 @@ class PageCache:
         self._latest_any = 0  # newest row id seen at all
         self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_ROWS)  # (row id, practice)
         self._recent_from = 0  # every row past this id is in _recent
+        self._cleared_at = 0  # the position of the last time anything may have changed
         self._journal = None
         self.shared: PageStore | None = None  # pages shared with the node's other processes
         self._making: dict[tuple, Event] = {}  # pages being made, by key
@@ -245,7 +249,7 @@ class PageCache:
         if self._latest_any <= entry.position:
             return True
         if entry.tags is None and entry.matched is None:
-            return False
+            return entry.position >= self._cleared_at and time.monotonic() - entry.made < self.lag
         if self._latest.get(SITE_WIDE, 0) > entry.position:
             return False
         if entry.matched is None:
@@ -288,7 +292,7 @@ class PageCache:
             self._latest_any = max(self._latest_any, position)
             self._latest = {SITE_WIDE: self._latest_any}
             self._recent.clear()
-            self._recent_from = self._latest_any
+            self._recent_from = self._cleared_at = self._latest_any
         self._position = position
 
     def _store(self, key, entry: Entry) -> str | None:
@@ -367,7 +371,11 @@ def init_app(app: Flask) -> PageCache | None:
         return None
     app.after_request(_mark)
     cache = PageCache(
-        app, app.wsgi_app, int(megabytes * 1024 * 1024), float(app.config["PAGE_CACHE_SECONDS"])
+        app,
+        app.wsgi_app,
+        int(megabytes * 1024 * 1024),
+        float(app.config["PAGE_CACHE_SECONDS"]),
+        float(app.config["PAGE_CACHE_LAG"]),
     )
     if (index := app.extensions.get("kb_search")) is not None:
         cache.shared = PageStore(index.directory / "pages", cache.max_bytes, cache.seconds)
