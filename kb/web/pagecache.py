@@ -31,18 +31,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from threading import Event
 
-import numpy as np
 from flask import Flask, g, request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wrappers import Response
 
 from kb.config import LANGUAGES
-from kb.models.search import SITE_WIDE
-from kb.search import follow
+from kb.web.pagechanges import Changes
 from kb.web.pagestore import Entry, PageStore
 
 HEADER = "X-KB-Cache"
@@ -53,9 +51,6 @@ _VARY_OK = {"cookie", "accept-language", "accept-encoding", "origin"}
 # making it too: a page takes tens of milliseconds, and under load a longer wait held threads
 # that had other pages to serve (bench/load.py: p99 4 s with 10 s, 1 s with none).
 WAIT_SECONDS = 1.0
-# Rows of the journal remembered for search pages, which ask which practices changed since
-# they were made: a page older than the oldest of them is made anew.
-RECENT_ROWS = 10_000
 
 
 def depends_on(*practice_ids: int) -> None:
@@ -85,7 +80,6 @@ class PageCache:
         self.wsgi_app = wsgi_app
         self.max_bytes = max_bytes
         self.seconds = seconds
-        self.lag = lag
         self.session_cookies = {
             app.config.get("SESSION_COOKIE_NAME", "session"),
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
@@ -94,15 +88,17 @@ class PageCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._bytes = 0
-        self._position = 0  # the node position this process has read the journal up to
-        self._latest: dict[int, int] = {}  # practice id -> newest row id seen for it
-        self._latest_any = 0  # newest row id seen at all
-        self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_ROWS)  # (row id, practice)
-        self._recent_from = 0  # every row past this id is in _recent
-        self._cleared_at = 0  # the position of the last time anything may have changed
-        self._journal = None
+        self._changes = Changes(lag)  # the node's journal as this process has read it
         self.shared: PageStore | None = None  # pages shared with the node's other processes
         self._making: dict[tuple, Event] = {}  # pages being made, by key
+
+    @property
+    def lag(self) -> float:
+        return self._changes.lag
+
+    @lag.setter
+    def lag(self, seconds: float) -> None:
+        self._changes.lag = seconds
 
     # --- the request path -----------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -214,19 +210,21 @@ class PageCache:
     def _lookup(self, key, position: int, directory) -> Entry | None:
         now = time.monotonic()
         with self._lock:
-            if position != self._position:
-                self._catch_up(position, directory)
+            if position != self._changes.position and not self._changes.catch_up(
+                position, directory
+            ):
+                self._clear()  # pages being made from before now are not kept either
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            fresh = now - entry.made <= self.seconds and self._fresh(entry)
+            fresh = now - entry.made <= self.seconds and self._changes.fresh(entry)
             if fresh is False:
                 self._drop(key)
                 return None
             self._entries.move_to_end(key)
             if fresh is True:
                 return entry
-            upto = self._position
+            upto = self._changes.position
         # A search's page, and practices it did not count changed since: does it count them
         # now? (The index, outside the lock: a few milliseconds.)
         try:
@@ -243,67 +241,15 @@ class PageCache:
             entry.position = max(entry.position, upto)  # the same page as one made now
             return entry
 
-    def _fresh(self, entry: Entry) -> bool | set[int]:
-        """Whether ``entry`` shows what the node's index holds now; for a search's page, maybe
-        the practices to ask its search about."""
-        if self._latest_any <= entry.position:
-            return True
-        if entry.tags is None and entry.matched is None:
-            return entry.position >= self._cleared_at and time.monotonic() - entry.made < self.lag
-        if self._latest.get(SITE_WIDE, 0) > entry.position:
-            return False
-        if entry.matched is None:
-            return all(self._latest.get(pid, 0) <= entry.position for pid in entry.tags)
-        if entry.position < self._recent_from:
-            return False  # which practices changed since is no longer known
-        changed = set()
-        for row_id, practice_id in reversed(self._recent):
-            if row_id <= entry.position:
-                break
-            changed.add(practice_id)
-        if np.isin(list(changed), entry.matched, assume_unique=True).any():
-            return False  # it counted one of them
-        return changed
-
-    def _catch_up(self, position: int, directory) -> None:
-        """Read the journal up to the node's new ``position``; when it cannot tell what
-        changed, forget every kept page."""
-        if position < self._position:
-            # A thread that read the position before another caught up, or a position that
-            # really went back (its file lost): only the second changes anything.
-            position = follow.read_position(directory)
-            if position >= self._position:
-                return
-        if self._journal is None or self._journal.path.parent != directory:
-            self._journal = follow.JournalReader(directory)
-        rows = self._journal.read()
-        if rows is not None:
-            for row_id, practice_id in rows:
-                if row_id > self._latest.get(practice_id, 0):
-                    self._latest[practice_id] = row_id
-                self._latest_any = max(self._latest_any, row_id)
-                if len(self._recent) == self._recent.maxlen:
-                    self._recent_from = self._recent[0][0]
-                self._recent.append((row_id, practice_id))
-        if rows is None or position < self._position or self._latest_any < position:
-            # A rebuild, a journal begun anew or lost: anything may have changed. Pages being
-            # made from before now are not kept either.
-            self._clear()
-            self._latest_any = max(self._latest_any, position)
-            self._latest = {SITE_WIDE: self._latest_any}
-            self._recent.clear()
-            self._recent_from = self._cleared_at = self._latest_any
-        self._position = position
-
     def _store(self, key, entry: Entry) -> str | None:
         """Keep ``entry``; if kept, the name of the journal it was judged against."""
         if entry.size > self.max_bytes // 8:
             return None
         with self._lock:
-            if entry.position < self._position and self._fresh(entry) is False:
+            if entry.position < self._changes.position and self._changes.fresh(entry) is False:
                 return None  # made from an older position, and something it shows changed since
             self._insert(key, entry)
-            return self._journal.name.decode() if self._journal and self._journal.name else None
+            return self._changes.journal_name
 
     def _insert(self, key, entry: Entry) -> None:
         self._drop(key)
@@ -319,12 +265,10 @@ class PageCache:
             return None
         entry, journal = found
         with self._lock:
-            name = self._journal.name if self._journal is not None else None
             if (
-                name is None
-                or journal != name.decode()
+                journal != self._changes.journal_name
                 or time.monotonic() - entry.made > self.seconds
-                or self._fresh(entry) is not True
+                or self._changes.fresh(entry) is not True
             ):
                 return None
             self._insert(key, entry)
