@@ -7,6 +7,7 @@ import json
 import os
 import threading
 import time
+from datetime import date
 
 import pytest
 
@@ -277,7 +278,44 @@ def test_when_the_journal_cannot_tell_what_changed_lists_do_not_lag(app, client)
 def test_pages_expire_after_page_cache_seconds(app, client):
     publish(1, "Walrus hotline")
     app.extensions["kb_pagecache"].seconds = 0
-    client.get("/en/practices/1")
+    for url in ("/en/practices/1/history", "/api/v1/practices/1", "/en/practices/"):
+        client.get(url)
+        assert not kept(client.get(url)), url
+
+
+def test_an_expired_practice_page_is_kept_on_while_the_same_practices_are_related(
+    app, client, monkeypatch
+):
+    """Checked again by its related practices (one query) rather than made anew, and its
+    shared copy too; made anew when another practice became related, or on another day
+    (its references' access date)."""
+    from kb.services import practices
+    from kb.web import public
+
+    publish(1, "Walrus hotline")
+    publish(2, "Narwhal registry")  # same theme and country: related to practice 1
+    first = client.get("/en/practices/1")
+    cache = app.extensions["kb_pagecache"]
+    cache.seconds = 0  # every kept page has expired at its next request
+    made = []
+    load = practices.load_published
+    monkeypatch.setattr(practices, "load_published", lambda ids: made.append(ids) or load(ids))
+
+    again = client.get("/en/practices/1")
+    assert kept(again) and again.get_data() == first.get_data() and made == []
+    assert kept(other_process(app).get("/en/practices/1")) and made == []
+
+    publish(3, "Beluga hotline")  # another row: practice 1's page does not show practice 3...
+    page = client.get("/en/practices/1")  # ...but, checked again, it is related now
+    assert not kept(page) and "Beluga hotline" in page.get_data(as_text=True)
+    assert kept(client.get("/en/practices/1"))
+
+    class Tomorrow(date):
+        @classmethod
+        def today(cls):
+            return date.fromordinal(date.today().toordinal() + 1)
+
+    monkeypatch.setattr(public, "date", Tomorrow)
     assert not kept(client.get("/en/practices/1"))
 
 
@@ -359,14 +397,14 @@ def test_visitors_asking_for_the_same_page_at_once_wait_for_one_making_it(app, c
 
     publish(1, "Walrus hotline")
     made = []
-    related = practices.related
+    related_ids = practices.related_ids
 
-    def slow_related(practice):
-        made.append(practice.id)
+    def slow_related_ids(practice_id, *args):
+        made.append(practice_id)
         time.sleep(0.3)
-        return related(practice)
+        return related_ids(practice_id, *args)
 
-    monkeypatch.setattr(practices, "related", slow_related)
+    monkeypatch.setattr(practices, "related_ids", slow_related_ids)
     monkeypatch.setattr(pagecache, "WAIT_SECONDS", 60)  # the first page of an app is slow
     pages = []
 
@@ -406,8 +444,10 @@ def test_a_page_one_process_made_is_served_by_the_others_while_current(app, clie
     first = client.get("/en/practices/1")
     client.get("/en/practices/")
     made = []
-    related = practices.related
-    monkeypatch.setattr(practices, "related", lambda p: made.append(p.id) or related(p))
+    related_ids = practices.related_ids
+    monkeypatch.setattr(
+        practices, "related_ids", lambda pid, *args: made.append(pid) or related_ids(pid, *args)
+    )
 
     served = other.get("/en/practices/1")
     assert kept(served) and served.get_data() == first.get_data() and made == []

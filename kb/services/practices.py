@@ -286,30 +286,53 @@ def get_published(practice_id: int) -> Practice:
 
 def related(practice: Practice, limit: int = 4) -> list[Practice]:
     """Published practices sharing the most themes, corridors and frameworks with ``practice``."""
+    return load_published(related_ids(*relatedness(practice), limit=limit))
+
+
+def relatedness(practice: Practice) -> tuple[int, list[int], list[int], list[str]]:
+    """What ``related_ids`` reads of ``practice``: its id, themes, corridors and frameworks."""
+    return (
+        practice.id,
+        [t.id for t in practice.themes],
+        [c.id for c in practice.corridors],
+        [f.key for f in practice.frameworks],
+    )
+
+
+def related_ids(
+    practice_id: int,
+    theme_ids: list[int],
+    corridor_ids: list[int],
+    framework_keys: list[str],
+    limit: int = 4,
+) -> list[int]:
+    """The ids of the published practices that share the most with a practice of these themes,
+    corridors and frameworks (a corridor counts 3, a theme 2, a framework 1; at least 2)."""
     theme_hits = select(
         practice_theme.c.practice_id.label("pid"), literal(2).label("weight")
-    ).where(practice_theme.c.theme_id.in_([t.id for t in practice.themes]))
+    ).where(practice_theme.c.theme_id.in_(theme_ids))
     corridor_hits = select(
         practice_corridor.c.practice_id.label("pid"), literal(3).label("weight")
-    ).where(practice_corridor.c.corridor_id.in_([c.id for c in practice.corridors]))
+    ).where(practice_corridor.c.corridor_id.in_(corridor_ids))
     framework_hits = select(
         practice_framework.c.practice_id.label("pid"), literal(1).label("weight")
-    ).where(practice_framework.c.framework_key.in_([f.key for f in practice.frameworks]))
+    ).where(practice_framework.c.framework_key.in_(framework_keys))
     hits = theme_hits.union_all(corridor_hits, framework_hits).subquery()
     score = func.sum(hits.c.weight)
-    ids = db.session.scalars(
-        select(hits.c.pid)
-        .join(Practice, Practice.id == hits.c.pid)
-        .where(
-            hits.c.pid != practice.id,
-            Practice.status == Status.published,
-        )
-        .group_by(hits.c.pid)
-        .having(score > 1)
-        .order_by(score.desc(), hits.c.pid)
-        .limit(limit)
-    ).all()
-    return load_published(list(ids))
+    return list(
+        db.session.scalars(
+            select(hits.c.pid)
+            .join(Practice, Practice.id == hits.c.pid)
+            .where(
+                hits.c.pid != practice_id,
+                Practice.status == Status.published,
+            )
+            .group_by(hits.c.pid)
+            .having(score > 1)
+            .order_by(score.desc(), hits.c.pid)
+            .limit(limit)
+        ).all()
+    )
 
 
 __all__ = [
@@ -329,6 +352,8 @@ __all__ = [
     "newest_published",
     "all_published_ids",
     "related",
+    "related_ids",
+    "relatedness",
 ]
 
 

@@ -22,7 +22,9 @@ shows at least everything up to there). Each process reads the node's journal of
   leaves it kept). Its ranking figures (how rare each word is in the whole index) may then
   lag behind, for at most ``PAGE_CACHE_SECONDS``; what it lists and counts does not.
 When the journal cannot tell (begun anew, a rebuild), everything is dropped. Pages are kept at
-most ``PAGE_CACHE_SECONDS`` and within ``PAGE_CACHE_MB`` per process, least recently used out.
+most ``PAGE_CACHE_SECONDS``, unless a check they name (``recheck_with``) says then that they
+are as they would be made now, and within ``PAGE_CACHE_MB`` per process, least recently used
+out.
 Pages other than search results are also shared with the node's other processes
 (``kb.web.pagestore``, within ``PAGE_CACHE_MB`` more on disk), each judged as above.
 """
@@ -32,6 +34,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from threading import Event
 
 from flask import Flask, g, request
@@ -70,6 +73,19 @@ def depends_on_search(result) -> None:
 def skip() -> None:
     """Never keep this response."""
     g.pagecache_skip = True
+
+
+# Checks a kept page may name to be checked again when it expires, rather than made anew:
+# each is given the page's arguments (in an app context) and answers the practices the page
+# would show if made now, or None when it must be made anew (kb.web.public registers one).
+RECHECKS: dict[str, Callable[..., frozenset[int] | None]] = {}
+
+
+def recheck_with(name: str, *args) -> None:
+    """When this page expires, ``RECHECKS[name](*args)`` tells whether it is as it would be
+    made now: if it answers the practices the page shows, it is kept another
+    ``PAGE_CACHE_SECONDS``. ``args`` are kept with the page (shared ones too): JSON values."""
+    g.pagecache_recheck = (name, list(args))
 
 
 class PageCache:
@@ -154,13 +170,13 @@ class PageCache:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        tags, search = marked
+        tags, search, recheck = marked
         entry = Entry(captured["status"], list(captured["headers"]), content, position, tags)
+        entry.recheck = recheck
         if search is not None:
             entry.tags, (entry.matched, entry.rematch) = None, search
-        journal = self._store(key, entry)
-        if journal is not None and self.shared is not None and search is None:
-            self.shared.put(key, entry, journal)
+        if (journal := self._store(key, entry)) and search is None:
+            self._share(key, entry, journal)
         return [content]
 
     def _key(self, environ) -> tuple | None:
@@ -217,21 +233,18 @@ class PageCache:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            fresh = now - entry.made <= self.seconds and self._changes.fresh(entry)
-            if fresh is False:
+            fresh = self._changes.fresh(entry)
+            expired = now - entry.made > self.seconds
+            if fresh is False or (expired and (fresh is not True or entry.recheck is None)):
                 self._drop(key)
                 return None
             self._entries.move_to_end(key)
-            if fresh is True:
+            if fresh is True and not expired:
                 return entry
             upto = self._changes.position
-        # A search's page, and practices it did not count changed since: does it count them
-        # now? (The index, outside the lock: a few milliseconds.)
-        try:
-            unchanged = not entry.rematch(fresh)
-        except Exception:  # noqa: BLE001 - cannot tell: the page is made anew, errors and all
-            self.app.logger.exception("pagecache: re-matching a kept search page failed")
-            unchanged = False
+        # Outside the lock: an expired page asks its check again (a query), a search's page
+        # whether its search counts the practices changed since (the index).
+        unchanged = self._recheck(entry) if expired else self._rematch(entry, fresh)
         with self._lock:
             if self._entries.get(key) is not entry:
                 return None
@@ -239,7 +252,32 @@ class PageCache:
                 self._drop(key)
                 return None
             entry.position = max(entry.position, upto)  # the same page as one made now
-            return entry
+            if not expired:
+                return entry
+            entry.made, journal = time.monotonic(), self._changes.journal_name
+        self._share(key, entry, journal)
+        return entry
+
+    def _rematch(self, entry: Entry, changed: set[int]) -> bool:
+        try:
+            return not entry.rematch(changed)
+        except Exception:  # noqa: BLE001 - cannot tell: the page is made anew, errors and all
+            self.app.logger.exception("pagecache: re-matching a kept search page failed")
+            return False
+
+    def _recheck(self, entry: Entry) -> bool:
+        name, args = entry.recheck
+        try:
+            with self.app.app_context():
+                return RECHECKS[name](*args) == entry.tags
+        except Exception:  # noqa: BLE001 - cannot tell: the page is made anew, errors and all
+            self.app.logger.exception("pagecache: checking an expired kept page failed")
+            return False
+
+    def _share(self, key, entry: Entry, journal: str | None) -> None:
+        """Write ``entry``, judged current under ``journal``, for the node's other processes."""
+        if self.shared is not None and journal:
+            self.shared.put(key, entry, journal)
 
     def _store(self, key, entry: Entry) -> str | None:
         """Keep ``entry``; if kept, the name of the journal it was judged against."""
@@ -265,13 +303,23 @@ class PageCache:
             return None
         entry, journal = found
         with self._lock:
-            if (
-                journal != self._changes.journal_name
-                or time.monotonic() - entry.made > self.seconds
-                or self._changes.fresh(entry) is not True
-            ):
+            if journal != self._changes.journal_name or self._changes.fresh(entry) is not True:
                 return None
+            if time.monotonic() - entry.made <= self.seconds:
+                self._insert(key, entry)
+                return entry
+            if entry.recheck is None:
+                return None
+            upto = self._changes.position
+        if not self._recheck(entry):
+            return None
+        with self._lock:
+            if self._changes.fresh(entry) is not True:
+                return None
+            entry.position, entry.made = max(entry.position, upto), time.monotonic()
             self._insert(key, entry)
+            journal = self._changes.journal_name
+        self._share(key, entry, journal)
         return entry
 
     def _drop(self, key) -> None:
@@ -303,6 +351,7 @@ def _mark(response):
         request.environ[_STORE] = (
             getattr(g, "pagecache_tags", None),
             getattr(g, "pagecache_search", None),
+            getattr(g, "pagecache_recheck", None),
         )
     return response
 

@@ -5,9 +5,10 @@ start, and after each change that touches it) rather than once per process.
 A file holds one page and what its freshness is judged by: the key it answers, the journal it
 was made under (``kb.search.follow``: a journal begun anew means anything may have changed),
 the change-log position it was made at, the practices it shows (or none: the whole
-catalogue), and when it was made. The reading process judges it as it judges its own pages
-(``kb.web.pagecache``). Files are written whole (a reader sees the old one or the new one)
-and swept away once older than the pages' lifetime, oldest first past the size allowed.
+catalogue), how to check it again once expired (if it can be), and when it was made. The
+reading process judges it as it judges its own pages (``kb.web.pagecache``). Files are written
+whole (a reader sees the old one or the new one) and swept away once older than the pages'
+lifetime, oldest first past the size allowed.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class Entry:
     # A search's page: the practice ids it counted (sorted), and which of some ids it counts now.
     matched: np.ndarray | None = None
     rematch: Callable[[set[int]], set[int]] | None = None
+    # Asked when the page expires (kb.web.pagecache.recheck_with): a check's name and its
+    # arguments.
+    recheck: tuple[str, list] | None = None
     made: float = field(default_factory=time.monotonic)
 
     @property
@@ -73,9 +77,11 @@ class PageStore:
             tags = None if header["tags"] is None else frozenset(header["tags"])
             headers = [tuple(pair) for pair in header["headers"]]
             entry = Entry(header["status"], headers, body, header["position"], tags)
+            if recheck := header.get("recheck"):
+                entry.recheck = (recheck[0], list(recheck[1]))
             entry.made = time.monotonic() - max(0.0, time.time() - header["made_at"])
             return entry, header["journal"]
-        except (KeyError, TypeError):  # written by another version: made anew
+        except (KeyError, TypeError, IndexError):  # written by another version: made anew
             return None
 
     def put(self, key, entry: Entry, journal: str) -> None:
@@ -85,6 +91,7 @@ class PageStore:
             "journal": journal,
             "position": entry.position,
             "tags": None if entry.tags is None else sorted(entry.tags),
+            "recheck": entry.recheck,
             "made_at": time.time() - (time.monotonic() - entry.made),
             "status": entry.status,
             "headers": entry.headers,

@@ -3,6 +3,8 @@ collections, events and the about page."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -16,6 +18,19 @@ from kb.web.helpers import absolute
 from kb.web.localised import found, localised_blueprint
 
 bp = localised_blueprint("public", __name__)
+
+
+RELATED = "practice-related"
+
+
+def _related_now(day: str, *relatedness) -> frozenset[int] | None:
+    """The practices a practice's page would show if made now (pagecache.recheck_with)."""
+    if day != date.today().isoformat():
+        return None
+    return frozenset((relatedness[0], *practices.related_ids(*relatedness)))
+
+
+pagecache.RECHECKS[RELATED] = _related_now
 
 
 def permalink(practice_id: int) -> str:
@@ -76,10 +91,13 @@ def practice(practice_id: int, slug: str | None = None):
         abort(404)
     if slug is not None and slug != item.slug:
         return redirect(url_for(".practice", practice_id=item.id, slug=item.slug), code=301)
-    related = practices.related(item)
-    # Kept while these practices are unchanged; a newly related one shows within
-    # PAGE_CACHE_SECONDS.
+    relatedness = practices.relatedness(item)
+    related = practices.load_published(practices.related_ids(*relatedness))
+    # Kept while these practices are unchanged; after PAGE_CACHE_SECONDS, kept on if the same
+    # practices are related on the same day (the references' access date): a newly related
+    # practice shows within PAGE_CACHE_SECONDS.
     pagecache.depends_on(item.id, *(other.id for other in related))
+    pagecache.recheck_with(RELATED, date.today().isoformat(), *relatedness)
     return render_template(
         "practices/detail.html",
         practice=item,
