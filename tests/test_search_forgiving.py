@@ -148,3 +148,23 @@ def test_editing_the_thesaurus_needs_no_reindex(app, client):
     html = client.get("/en/search?q=headhunters").get_data(as_text=True)
     assert result_ids(html) == [1]
     assert "“headhunters” was also searched as: placement agencies." in html
+
+
+def test_a_remembered_reading_follows_the_thesaurus_and_is_not_shared_for_writing():
+    """kb.search.parsing remembers readings per text, schema and thesaurus."""
+    from kb.search.parsing import read_query
+    from kb.search.schema import build_schema
+
+    schema = build_schema()
+    plain = read_query("placement agency", schema, "en", Thesaurus([]))
+    widened = read_query(
+        "placement agency", schema, "en", Thesaurus([["placement agency", "job broker"]])
+    )
+    assert plain[0].equivalents == []
+    assert widened[0].equivalents == [("placement agency", ("job broker",))]
+    assert "broker" in str(widened[1]) and "broker" not in str(plain[1])
+
+    first = read_query("recruitment fees", schema, "en")
+    first[1].clear()  # a caller's list: the next reading is whole
+    again = read_query("recruitment fees", schema, "en")
+    assert again[1] and again[0] is first[0]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from whoosh import qparser
@@ -75,16 +77,41 @@ def parse(text: str, schema, lang: str) -> tuple[Query, str]:
     return query, text
 
 
+# Readings remembered per process: a kept search page asks its query again after changes
+# (kb.web.pagecache), and reading it took about 1 ms. Queries are never changed in place
+# (``bound`` copies what it caps); the schema and thesaurus are kept with them, so that their
+# id()s are not reused while remembered.
+READINGS_KEPT = 512
+_readings: OrderedDict[tuple, tuple] = OrderedDict()
+_readings_lock = threading.Lock()
+
+
 def read_query(
     text: str, schema, lang: str, thesaurus: Thesaurus = EMPTY
 ) -> tuple[Reading, list[Query], str]:
     """The reading of ``text``, one query per item (all required), and the text shown as read:
     the typed text, or its plain words when its syntax could not be read."""
+    key = (text, lang, id(schema), id(thesaurus))
+    with _readings_lock:
+        found = _readings.get(key)
+        if found is not None:
+            _readings.move_to_end(key)
+    if found is None:
+        found = (schema, thesaurus, _read_query(text, schema, lang, thesaurus))
+        with _readings_lock:
+            _readings[key] = found
+            while len(_readings) > READINGS_KEPT:
+                _readings.popitem(last=False)
+    reading, queries, shown = found[2]
+    return reading, list(queries), shown
+
+
+def _read_query(text: str, schema, lang: str, thesaurus: Thesaurus):
     reading = read(text, schema.names(), thesaurus)
     if reading.explicit:
         query, shown = parse(parse_text(reading), schema, lang)
         if shown != parse_text(reading):  # fell back to the plain words
-            return read_query(_plain_words(text), schema, lang, thesaurus)
+            return _read_query(_plain_words(text), schema, lang, thesaurus)
         return reading, [query], text
     parser = _parser(schema, lang)
     queries = []
