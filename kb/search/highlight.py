@@ -30,8 +30,12 @@ BETWEEN = " … "
 MAX_CLASSES = 5
 
 
-_FORMS: dict[str, dict[str, tuple[str, ...]]] = {field: {} for field in SCHEMA_ANALYZERS}
-_MAX_WORDS = 50_000  # per field; the cache starts again past this
+_BY_ANALYZER: dict[int, dict[str, tuple[str, ...]]] = {}
+# Per field, its analyzer's words (a title and its text share one analyzer, and the words).
+_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
+    field: _BY_ANALYZER.setdefault(id(analyzer), {}) for field, analyzer in SCHEMA_ANALYZERS.items()
+}
+_MAX_WORDS = 50_000  # per analyzer; the cache starts again past this
 
 
 def forms(field: str, word: str) -> tuple[str, ...]:
@@ -109,7 +113,12 @@ def _tokens(text: str, field: str, terms: set[str], scan_all: bool = False):
     # Many terms (a thesaurus's equivalents) make most words candidates: then a plain scan.
     scan_all = scan_all or len(terms) > MAX_WINDOW_TERMS
     spans = [(0, len(text))] if scan_all else _windows(text, field, terms)
+    # Within the stretches, only words beginning like a term are analysed, as in _windows.
+    candidate = None if scan_all else _candidates(frozenset(terms))
     for match in (m for start, end in spans for m in _TOKEN.finditer(text, start, end)):
+        if candidate is not None and not candidate.match(text, match.start()):
+            yield match.start(), match.end(), None
+            continue
         word = match.group().lower()
         found = known.get(word)
         if found is None:
