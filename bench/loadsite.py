@@ -78,11 +78,13 @@ class Publisher(threading.Thread):
         self.editor = cluster.Client(url)
         self.reader = cluster.Client(url)
         self.delays: list[float] = []
+        self.at: list[float] = []  # when each publication was made, in seconds since the first
         self.missed: list[int] = []
         self.failures: list[str] = []
 
     def run(self) -> None:
         self.editor.login()
+        first = time.monotonic()
         for submission in self.submissions:
             started = time.monotonic()
             if started >= self.deadline:
@@ -97,6 +99,7 @@ class Publisher(threading.Thread):
                 self.missed.append(submission.id)
             else:
                 self.delays.append(seconds)
+                self.at.append(started - first)
             time.sleep(max(0.0, started + self.every - time.monotonic()))
 
     def report(self) -> str:
@@ -104,9 +107,14 @@ class Publisher(threading.Thread):
             return f"publisher: nothing published ({len(self.failures)} failure(s))"
         ordered = sorted(self.delays)
         within = sum(1 for d in ordered if d <= 1.0)
+        late = ", ".join(
+            f"{d * 1000:.0f} ms at {at:.0f} s"
+            for d, at in zip(self.delays, self.at, strict=True)
+            if d > 1.0
+        )
         return (
             f"publisher: {len(ordered) + len(self.missed)} published, {within} found by search "
             f"within 1 s, p50 {ordered[len(ordered) // 2] * 1000:.0f} ms, "
             f"max {ordered[-1] * 1000:.0f} ms, {len(self.missed)} never found, "
-            f"{len(self.failures)} failed"
+            f"{len(self.failures)} failed" + (f"; later than 1 s: {late}" if late else "")
         )

@@ -34,7 +34,13 @@ forwarded_allow_ips = os.environ.get("KB_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def post_worker_init(worker):
     """Follow the change log in each worker, so that changes made through other nodes become
-    searchable here within ``SEARCH_FOLLOW_INTERVAL`` seconds."""
+    searchable here within ``SEARCH_FOLLOW_INTERVAL`` seconds; then load what the first pages
+    would otherwise load while visitors wait (kb.web.warm)."""
     from kb.search import start_follower
+    from kb.web.warm import warm_up
 
     start_follower(worker.wsgi)
+    try:
+        worker.log.info(warm_up(worker.wsgi))
+    except Exception:  # noqa: BLE001 - only a head start: pages load what they need anyway
+        worker.log.exception("warm-up failed; the first pages will load what they need")

@@ -197,6 +197,13 @@ def _style(style: str, lang: str) -> CitationStylesStyle:
     )
 
 
+def load_styles() -> None:
+    """Parse every style in every language (a process's first reference needs them)."""
+    for style in STYLES:
+        for lang in CSL_LOCALES:
+            _style(style, lang)
+
+
 def formatted(item: dict, style: str, lang: str, accessed_phrase: str = "") -> str:
     """The reference in ``style`` ("apa" or "chicago"), as plain text (the page escapes it),
     with the access date, which neither style prints for a dated entry, before the link:
