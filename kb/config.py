@@ -53,12 +53,13 @@ class Defaults:
     # Seconds a process keeps the thesaurus before re-reading it (an edit applies within it).
     SEARCH_THESAURUS_TTL = 10.0
     # Pages for visitors without a session kept in memory, per server process (0: none), and
-    # for at most that many seconds; changes drop them at once (kb.web.pagecache).
+    # for at most that many seconds (kb.web.pagecache); changes drop them, at once or, for
+    # pages of the whole catalogue, within PAGE_CACHE_LAG.
     PAGE_CACHE_MB = 64
     PAGE_CACHE_SECONDS = 60.0
     # How long a kept page of the whole catalogue (lists, home, feeds, the API's lists) may be
     # served after a change: while changes keep coming, each is made at most once per lag.
-    # Search results and a practice's own pages never lag.
+    # Search results (even without hits) and a practice's own pages never lag.
     PAGE_CACHE_LAG = 5.0
     # Links in mail are built on this address, never on the Host header a client sent.
     BASE_URL = "http://127.0.0.1:5000"

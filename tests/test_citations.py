@@ -185,7 +185,8 @@ def test_remembered_style_lookups_format_every_reference_as_citeproc_alone_does(
 
     citations._remembered.clear()
     remembered = all_references()
-    assert citations._remembered  # the lookups went through the remembered way
+    kinds = {kind for _element, kind, _name in citations._remembered}
+    assert kinds == {"macro", "calls", "xpath"}  # the lookups went through the remembered way
     monkeypatch.setattr(model.CitationStylesElement, "get_macro", citations._UNREMEMBERED[0])
     monkeypatch.setattr(model.Text, "calls_variable", citations._UNREMEMBERED[1])
     monkeypatch.setattr(model.CitationStylesElement, "xpath_search", citations._UNREMEMBERED[2])

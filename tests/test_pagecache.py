@@ -245,7 +245,8 @@ def test_while_changes_come_pages_of_the_whole_catalogue_lag_by_at_most_page_cac
     lists = ["/en/practices/", "/en/", "/api/v1/practices", "/en/feed.atom"]
     for url in lists + ["/en/search?q=registry", "/en/practices/2"]:
         client.get(url)
-    app.extensions["kb_pagecache"].lag = lag = 1.5
+    mine = app.extensions["kb_pagecache"]
+    mine.lag = 60
     other = other_process(app)
     other.get("/en/collections/")  # it has read the journal
 
@@ -258,11 +259,43 @@ def test_while_changes_come_pages_of_the_whole_catalogue_lag_by_at_most_page_cac
         page = client.get(url)
         assert not kept(page) and "Narwhal licensing" in page.get_data(as_text=True), url
 
-    time.sleep(lag)
+    mine.lag = other.application.lag = 0  # the lag has passed
     for url in lists:
         page = client.get(url)
         assert not kept(page) and "Narwhal licensing" in page.get_data(as_text=True), url
         assert kept(other.get(url)), url  # made once for the node
+
+
+def test_a_search_without_hits_never_lags(app, client):
+    """Its page shows the whole catalogue's suggestions, but it is a search's: a practice
+    published since must be found at once."""
+    app.extensions["kb_pagecache"].lag = 60
+    urls = ["/en/search?q=beluga", "/en/search/feed.atom?q=beluga", "/api/v1/practices?q=beluga"]
+    for url in urls:
+        client.get(url)
+        assert kept(client.get(url)), url
+    publish(1, "Beluga hotline")
+    for url in urls:
+        page = client.get(url)
+        assert not kept(page) and "Beluga hotline" in page.get_data(as_text=True), url
+
+
+def test_shared_pages_made_by_another_build_of_the_code_are_not_served(app, client, tmp_path):
+    from kb.web.pagestore import build_id
+
+    publish(1, "Walrus hotline")
+    client.get("/en/practices/1")
+    assert kept(other_process(app).get("/en/practices/1"))
+    assert not kept(other_process(app, build="before the deploy").get("/en/practices/1"))
+
+    code = tmp_path / "code"
+    (code / "__pycache__").mkdir(parents=True)
+    (code / "views.py").write_text("A = 1\n")
+    before = build_id(code)
+    (code / "__pycache__" / "views.cpython-311.pyc").write_bytes(b"compiled")
+    assert build_id(code) == before  # bytecode written by a process is the same build
+    os.utime(code / "views.py", ns=(1, time.time_ns() + 10**9))
+    assert build_id(code) != before
 
 
 def test_when_the_journal_cannot_tell_what_changed_lists_do_not_lag(app, client):
@@ -423,16 +456,17 @@ def test_visitors_asking_for_the_same_page_at_once_wait_for_one_making_it(app, c
     assert len({page.get_data() for page in pages}) == 1
 
 
-def other_process(app):
+def other_process(app, build=None):
     """Another server process of the node: pages kept in its own memory, and the node's shared
-    pages folder (kb.web.pagestore)."""
+    pages folder (kb.web.pagestore), read by the same build of the code unless told."""
     from werkzeug.test import Client
 
     from kb.web.pagestore import PageStore
 
     mine = app.extensions["kb_pagecache"]
     other = pagecache.PageCache(app, mine.wsgi_app, mine.max_bytes, mine.seconds, mine.lag)
-    other.shared = PageStore(mine.shared.directory, mine.max_bytes, mine.seconds)
+    build = mine.shared.build if build is None else build
+    other.shared = PageStore(mine.shared.directory, mine.max_bytes, mine.seconds, build)
     return Client(other, use_cookies=False)
 
 

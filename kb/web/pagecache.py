@@ -1,6 +1,7 @@
-"""Pages for visitors without a session, kept in each server process and exactly as fresh as
-this node's index: a kept page is served only while no change the node has applied since it
-was made could alter it.
+"""Pages for visitors without a session, kept in each server process and as fresh as this
+node's index: a kept page is served only while no change the node has applied since it was
+made could alter it, but for pages of the whole catalogue, which may lag ``PAGE_CACHE_LAG``
+seconds behind.
 
 Which requests: GET and HEAD without a session or remember-me cookie and without credentials
 (anyone signed in, or holding a form's token, has a session). Which responses: a 200 whose
@@ -22,8 +23,8 @@ shows at least everything up to there). Each process reads the node's journal of
   leaves it kept). Its ranking figures (how rare each word is in the whole index) may then
   lag behind, for at most ``PAGE_CACHE_SECONDS``; what it lists and counts does not.
 When the journal cannot tell (begun anew, a rebuild), everything is dropped. Pages are kept at
-most ``PAGE_CACHE_SECONDS``, unless a check they name (``recheck_with``) says then that they
-are as they would be made now, and within ``PAGE_CACHE_MB`` per process, least recently used
+most ``PAGE_CACHE_SECONDS``, unless a check they name (``recheck_with``) then finds what they
+show unchanged, and within ``PAGE_CACHE_MB`` per process, least recently used
 out.
 Pages other than search results are also shared with the node's other processes
 (``kb.web.pagestore``, within ``PAGE_CACHE_MB`` more on disk), each judged as above.
@@ -35,6 +36,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from threading import Event
 
 from flask import Flask, g, request
@@ -44,7 +46,7 @@ from werkzeug.wrappers import Response
 
 from kb.config import LANGUAGES
 from kb.web.pagechanges import Changes
-from kb.web.pagestore import Entry, PageStore
+from kb.web.pagestore import Entry, PageStore, build_id
 
 HEADER = "X-KB-Cache"
 _PENDING = "kb.pagecache.position"  # environ: the position a page being made may be kept at
@@ -68,6 +70,8 @@ def depends_on_search(result) -> None:
     suggestion read from the whole index: such a page depends on the whole catalogue."""
     if result.total and result.rematch is not None:
         g.pagecache_search = (result.matched, result.rematch)
+    else:  # made anew after any change, without PAGE_CACHE_LAG
+        g.pagecache_lags = False
 
 
 def skip() -> None:
@@ -170,9 +174,10 @@ class PageCache:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        tags, search, recheck = marked
+        tags, search, recheck, lags = marked
         entry = Entry(captured["status"], list(captured["headers"]), content, position, tags)
         entry.recheck = recheck
+        entry.lags = lags
         if search is not None:
             entry.tags, (entry.matched, entry.rematch) = None, search
         if (journal := self._store(key, entry)) and search is None:
@@ -252,11 +257,9 @@ class PageCache:
                 self._drop(key)
                 return None
             entry.position = max(entry.position, upto)  # the same page as one made now
-            if not expired:
-                return entry
-            entry.made, journal = time.monotonic(), self._changes.journal_name
-        self._share(key, entry, journal)
-        return entry
+            if expired:  # kept here; not shared again, over a copy another process may have
+                entry.made = time.monotonic()  # made anew meanwhile
+            return entry
 
     def _rematch(self, entry: Entry, changed: set[int]) -> bool:
         try:
@@ -318,8 +321,6 @@ class PageCache:
                 return None
             entry.position, entry.made = max(entry.position, upto), time.monotonic()
             self._insert(key, entry)
-            journal = self._changes.journal_name
-        self._share(key, entry, journal)
         return entry
 
     def _drop(self, key) -> None:
@@ -352,6 +353,7 @@ def _mark(response):
             getattr(g, "pagecache_tags", None),
             getattr(g, "pagecache_search", None),
             getattr(g, "pagecache_recheck", None),
+            getattr(g, "pagecache_lags", True),
         )
     return response
 
@@ -371,7 +373,11 @@ def init_app(app: Flask) -> PageCache | None:
         float(app.config["PAGE_CACHE_LAG"]),
     )
     if (index := app.extensions.get("kb_search")) is not None:
-        cache.shared = PageStore(index.directory / "pages", cache.max_bytes, cache.seconds)
+        code = [Path(app.root_path), Path(app.template_folder)]
+        code.append(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+        cache.shared = PageStore(
+            index.directory / "pages", cache.max_bytes, cache.seconds, build_id(*code)
+        )
     app.wsgi_app = cache
     app.extensions["kb_pagecache"] = cache
     return cache

@@ -46,7 +46,11 @@ class Changes:
         if self._latest_any <= entry.position:
             return True
         if entry.tags is None and entry.matched is None:
-            return entry.position >= self._cleared_at and time.monotonic() - entry.made < self.lag
+            return (
+                entry.lags
+                and entry.position >= self._cleared_at
+                and time.monotonic() - entry.made < self.lag
+            )
         if self._latest.get(SITE_WIDE, 0) > entry.position:
             return False
         if entry.matched is None:

@@ -2,13 +2,14 @@
 a page one process made is served by the others, so that a node makes each page once (after a
 start, and after each change that touches it) rather than once per process.
 
-A file holds one page and what its freshness is judged by: the key it answers, the journal it
-was made under (``kb.search.follow``: a journal begun anew means anything may have changed),
-the change-log position it was made at, the practices it shows (or none: the whole
-catalogue), how to check it again once expired (if it can be), and when it was made. The
-reading process judges it as it judges its own pages (``kb.web.pagecache``). Files are written
-whole (a reader sees the old one or the new one) and swept away once older than the pages'
-lifetime, oldest first past the size allowed.
+A file holds one page and what its freshness is judged by: the key it answers, the build of
+the code that made it (pages from before a deploy are not served), the journal it was made
+under (``kb.search.follow``: a journal begun anew means anything may have changed), the
+change-log position it was made at, the practices it shows (or none: the whole catalogue),
+whether it may lag, how to check it again once expired (if it can be), and when it was made.
+The reading process judges it as it judges its own pages (``kb.web.pagecache``). Files are
+written whole (a reader sees the old one or the new one) and swept away once older than the
+pages' lifetime, oldest first past the size allowed.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class Entry:
     # Asked when the page expires (kb.web.pagecache.recheck_with): a check's name and its
     # arguments.
     recheck: tuple[str, list] | None = None
+    # A page of the whole catalogue that may be served PAGE_CACHE_LAG seconds after a change
+    # (not a search's page, even one without hits).
+    lags: bool = True
     made: float = field(default_factory=time.monotonic)
 
     @property
@@ -51,9 +55,24 @@ class Entry:
         return len(self.body) + counted + 64 * len(self.headers) + 200
 
 
+def build_id(*folders: Path) -> str:
+    """The code that makes the pages, as the number and newest modification time of the files
+    in ``folders`` (the package, its templates and translations; compiled bytecode aside): a
+    page another build made, before a deploy, is not served by this one."""
+    count = newest = 0
+    for folder in folders:
+        for path in Path(folder).rglob("*"):
+            if "__pycache__" in path.parts or not path.is_file():
+                continue
+            count += 1
+            newest = max(newest, path.stat().st_mtime_ns)
+    return f"{count}-{newest}"
+
+
 class PageStore:
-    def __init__(self, directory: Path, max_bytes: int, seconds: float):
+    def __init__(self, directory: Path, max_bytes: int, seconds: float, build: str = ""):
         self.directory = Path(directory)
+        self.build = build
         self.max_bytes = max_bytes
         self.seconds = seconds
         self._swept = time.monotonic()
@@ -71,7 +90,11 @@ class PageStore:
                 body = handle.read()
         except (OSError, ValueError):
             return None
-        if header.get("key") != repr(key) or len(body) != header.get("length"):
+        if (
+            header.get("key") != repr(key)
+            or header.get("build") != self.build
+            or len(body) != header.get("length")
+        ):
             return None
         try:
             tags = None if header["tags"] is None else frozenset(header["tags"])
@@ -79,6 +102,7 @@ class PageStore:
             entry = Entry(header["status"], headers, body, header["position"], tags)
             if recheck := header.get("recheck"):
                 entry.recheck = (recheck[0], list(recheck[1]))
+            entry.lags = bool(header["lags"])
             entry.made = time.monotonic() - max(0.0, time.time() - header["made_at"])
             return entry, header["journal"]
         except (KeyError, TypeError, IndexError):  # written by another version: made anew
@@ -88,10 +112,12 @@ class PageStore:
         """Keep ``entry`` for ``key`` (written whole: to a file of its own, then renamed)."""
         header = {
             "key": repr(key),
+            "build": self.build,
             "journal": journal,
             "position": entry.position,
             "tags": None if entry.tags is None else sorted(entry.tags),
             "recheck": entry.recheck,
+            "lags": entry.lags,
             "made_at": time.time() - (time.monotonic() - entry.made),
             "status": entry.status,
             "headers": entry.headers,
