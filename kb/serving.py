@@ -30,6 +30,17 @@ preload_app = False
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("KB_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# A connection kept alive is closed after this many requests, as nginx's keepalive_requests
+# does: its client reconnects, and reconnections spread connections over the workers again.
+# Otherwise a worker keeps every connection it accepted, say all of them right after a start,
+# while another was still loading (bench/load.py: half the throughput in such runs).
+KEEPALIVE_REQUESTS = 100
+
+
+def pre_request(worker, req):
+    """Close the connection after this request if it has carried ``KEEPALIVE_REQUESTS``."""
+    if req.req_number >= KEEPALIVE_REQUESTS:
+        req.must_close = True
 
 
 def post_worker_init(worker):

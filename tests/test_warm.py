@@ -45,3 +45,18 @@ def test_a_failing_warm_up_does_not_stop_the_process(app, monkeypatch, caplog):
     with caplog.at_level(logging.ERROR, logger="kb.test.worker"):
         serving.post_worker_init(Worker())
     assert "warm-up failed" in caplog.text
+
+
+def test_a_connection_is_closed_after_keepalive_requests_requests():
+    """So that connections kept alive are spread over the workers again now and then."""
+
+    class Request:
+        must_close = False
+
+        def __init__(self, number):
+            self.req_number = number
+
+    carried = [Request(n) for n in (1, serving.KEEPALIVE_REQUESTS - 1, serving.KEEPALIVE_REQUESTS)]
+    for req in carried:
+        serving.pre_request(None, req)
+    assert [req.must_close for req in carried] == [False, False, True]
