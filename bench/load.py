@@ -4,6 +4,8 @@ API reads in both languages for T seconds, against a running server or one it se
     python bench/load.py --serve                          # the run: seeds + 10,000
                                                           # practices, gunicorn, 50 clients, 60 s
     python bench/load.py --serve --publish-every 2        # ... and an editor publishing
+    python bench/load.py --serve --both                   # the two runs, one server:
+                                                          # run 1, then run 2 with the editor
     python bench/load.py --serve --think 1                # clients reading 1 s between pages
     python bench/load.py --serve --warm-up 60             # measured after 60 s of the same load
     python bench/load.py --url http://127.0.0.1:8080 --clients 8 --duration 30
@@ -277,6 +279,12 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, help="with --serve (default: kb.serving's)")
     parser.add_argument("--publish-every", type=float, help="seconds between publications")
     parser.add_argument(
+        "--both",
+        action="store_true",
+        help="with --serve: run 1, then run 2 on the same server, with an editor publishing "
+        "every --publish-every seconds (default 2)",
+    )
+    parser.add_argument(
         "--warm-up",
         type=float,
         default=0.0,
@@ -303,7 +311,13 @@ def serve(args) -> int:
     args.url = node.url
     print(f"Serving {node.url} ({node.workers} workers, {node.threads} threads)", file=sys.stderr)
     try:
-        return run(args)
+        if not args.both:
+            return run(args)
+        print("Run 1: the clients", flush=True)
+        first = run(argparse.Namespace(**{**vars(args), "publish_every": None}))
+        print("Run 2: the clients and an editor, on the same server", flush=True)
+        args.publish_every, args.warm_up = args.publish_every or 2.0, 0.0
+        return max(first, run(args))
     finally:
         node.stop()
 
