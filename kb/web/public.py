@@ -91,13 +91,12 @@ def practice(practice_id: int, slug: str | None = None):
         abort(404)
     if slug is not None and slug != item.slug:
         return redirect(url_for(".practice", practice_id=item.id, slug=item.slug), code=301)
-    relatedness = practices.relatedness(item)
-    related = practices.load_published(practices.related_ids(*relatedness))
+    related = practices.related(item)
     # Kept while these practices are unchanged; after PAGE_CACHE_SECONDS, kept on if the same
     # practices are related on the same day (the references' access date): a newly related
     # practice shows within PAGE_CACHE_SECONDS.
     pagecache.depends_on(item.id, *(other.id for other in related))
-    pagecache.recheck_with(RELATED, date.today().isoformat(), *relatedness)
+    pagecache.recheck_with(RELATED, date.today().isoformat(), *practices.relatedness(item))
     return render_template(
         "practices/detail.html",
         practice=item,
