@@ -432,10 +432,10 @@ def test_visitors_asking_for_the_same_page_at_once_wait_for_one_making_it(app, c
     made = []
     related_ids = practices.related_ids
 
-    def slow_related_ids(practice_id, *args):
+    def slow_related_ids(practice_id, *args, **kwargs):
         made.append(practice_id)
         time.sleep(0.3)
-        return related_ids(practice_id, *args)
+        return related_ids(practice_id, *args, **kwargs)
 
     monkeypatch.setattr(practices, "related_ids", slow_related_ids)
     monkeypatch.setattr(pagecache, "WAIT_SECONDS", 60)  # the first page of an app is slow
@@ -480,7 +480,9 @@ def test_a_page_one_process_made_is_served_by_the_others_while_current(app, clie
     made = []
     related_ids = practices.related_ids
     monkeypatch.setattr(
-        practices, "related_ids", lambda pid, *args: made.append(pid) or related_ids(pid, *args)
+        practices,
+        "related_ids",
+        lambda pid, *args, **kwargs: made.append(pid) or related_ids(pid, *args, **kwargs),
     )
 
     served = other.get("/en/practices/1")
